@@ -1,0 +1,74 @@
+# The project's command surface. Every target sets up what it needs on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(PYTHON) -m uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup node chromium demo test test-unit test-infra test-integration test-e2e lint format synth bench openapi clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# The venv is rebuilt only when the lock changes.
+$(VENV)/.synced: uv.lock pyproject.toml
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from uv.lock
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: node_modules/.installed ## install the pinned CDK CLI
+
+chromium: ## install Debian's chromium for the browser tests (when missing)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: setup ## run the whole system on this machine (API :3000, storefront :8080)
+	$(BIN)/python -m local.demo
+
+test: setup node chromium ## run every test (unit, infra, integration, e2e)
+	$(BIN)/pytest
+
+test-unit: setup ## unit tests only
+	$(BIN)/pytest -m unit
+
+test-infra: setup node ## CDK template assertions, cdk-nag and cfn-lint
+	$(BIN)/pytest -m infra
+
+test-integration: setup ## the local stack over HTTP
+	$(BIN)/pytest -m integration
+
+test-e2e: setup chromium ## the storefront in headless Chromium
+	$(BIN)/pytest -m e2e
+
+lint: setup ## ruff check, ruff format --check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy lambdas/common lambdas/*/handler.py infra local dataset provision bench app.py
+
+format: setup ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+synth: setup node ## synthesize the CDK app into cdk.out (no AWS credentials needed)
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+
+openapi: setup ## regenerate openapi.json from the handlers' models
+	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization PYTHONPATH=lambdas \
+		$(BIN)/python -m common.openapi > openapi.json
+
+bench: setup ## benchmarks and the offline quality evaluation (writes bench/results/)
+	$(BIN)/python -m bench
+
+clean: ## remove generated files (keeps .venv and node_modules)
+	rm -rf cdk.out bench/results .pytest_cache .mypy_cache .ruff_cache

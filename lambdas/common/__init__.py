@@ -1,0 +1,1 @@
+"""Code shared by every Lambda function: settings, configuration, Personalize access, models, errors."""

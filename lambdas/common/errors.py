@@ -1,0 +1,101 @@
+"""The one mapping from exceptions to HTTP errors, for every API function.
+
+Bad input of any kind is a 400 (413 for a body over the limit) with
+`{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; anything unexpected is
+a 500 whose body says nothing about the internals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from common.models import ErrorResponse, FieldProblem
+from common.observability import logger
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BadRequestError(Exception):
+    """Input that passed the schema but breaks a rule of the API."""
+
+    def __init__(self, message: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class PayloadTooLargeError(Exception):
+    pass
+
+
+def limited_json_loads(body: str) -> Any:
+    """JSON body parser that refuses bodies over MAX_BODY_BYTES before parsing them."""
+    if len(body.encode()) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"request body is over {MAX_BODY_BYTES} bytes")
+    return json.loads(body)
+
+
+def error_response(status: HTTPStatus, message: str, problems: Sequence[FieldProblem] = ()) -> Response:
+    body = ErrorResponse(message=message, errors=list(problems))
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json()
+    )
+
+
+def _field_name(location: Sequence[Any]) -> str:
+    """`("query", "numResults")` -> `numResults`; `("body", "itemIds", 3)` -> `itemIds[3]`."""
+    name = ""
+    for part in location[1:] if location and location[0] in ("query", "body", "path", "header") else location:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def _problem(error: dict[str, Any]) -> str:
+    if error["type"] == "json_invalid":
+        return "body is not valid JSON"
+    if error["type"] == "missing":
+        return "required"
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    message = str(error.get("msg") or error["type"])
+    return message.removeprefix("Value error, ")
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response:
+        problems = [
+            FieldProblem(
+                field="body" if e["type"] == "json_invalid" else _field_name(e["loc"]), problem=_problem(e)
+            )
+            for e in error.errors()
+        ]
+        logger.info("rejected invalid request", extra={"problems": [p.model_dump() for p in problems]})
+        return error_response(HTTPStatus.BAD_REQUEST, "invalid request", problems)
+
+    @app.exception_handler(BadRequestError)
+    def bad_request(error: BadRequestError) -> Response:
+        logger.info("rejected bad request", extra={"reason": str(error)})
+        return error_response(HTTPStatus.BAD_REQUEST, str(error), error.problems)
+
+    @app.exception_handler(PayloadTooLargeError)
+    def too_large(error: PayloadTooLargeError) -> Response:
+        logger.info("rejected large body")
+        return error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error), [FieldProblem(field="body", problem="too large")]
+        )
+
+    @app.not_found
+    def not_found(_: NotFoundError) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "no such route")
+
+    @app.exception_handler(Exception)
+    def unexpected(_: Exception) -> Response:
+        logger.exception("unexpected error")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")

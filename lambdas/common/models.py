@@ -1,0 +1,58 @@
+"""Request and response models of the HTTP API (DESIGN section 4)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)]
+
+MAX_NUM_RESULTS = 100
+DEFAULT_NUM_RESULTS = 25
+MAX_RANK_ITEMS = 500
+
+Source = Literal["personalize", "featured", "fallback", "natural"]
+
+
+class ScoredItem(BaseModel):
+    itemId: str
+    score: float | None = None
+
+
+class RecommendationsResponse(BaseModel):
+    """Items for a use case, and where they came from."""
+
+    items: list[ScoredItem]
+    recommendationId: str | None = None
+    source: Source
+    recipe: str
+
+
+def _unique(item_ids: list[str]) -> list[str]:
+    duplicates = sorted(item_id for item_id, count in Counter(item_ids).items() if count > 1)
+    if duplicates:
+        raise ValueError(f"itemIds must be unique; repeated: {', '.join(duplicates[:5])}")
+    return item_ids
+
+
+class RankRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    userId: Identifier | None = None
+    itemIds: Annotated[
+        list[Identifier], Field(min_length=1, max_length=MAX_RANK_ITEMS), AfterValidator(_unique)
+    ]
+    context: Literal["category", "search"] | None = None
+
+
+class FieldProblem(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorResponse(BaseModel):
+    message: str
+    errors: list[FieldProblem] = []

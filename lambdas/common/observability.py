@@ -1,0 +1,29 @@
+"""Powertools Logger, Tracer and Metrics shared by the functions, and the metric helpers.
+
+Service name and namespace come from POWERTOOLS_SERVICE_NAME and
+POWERTOOLS_METRICS_NAMESPACE, which the settings model renders for every function.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+def count_with_dimension(name: str, dimension: str, value: str, count: int = 1) -> None:
+    """Emit one metric with a dimension of its own (not shared with the other metrics of the request)."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=count, namespace=metrics.namespace) as metric:
+        metric.add_dimension(name="service", value=metrics.service or "unknown")
+        metric.add_dimension(name=dimension, value=value)
+
+
+def record_served(source: str) -> None:
+    count_with_dimension("RecommendationsServed", "source", source)
+
+
+def record_fallback(reason: str) -> None:
+    count_with_dimension("Fallback", "reason", reason)

@@ -1,0 +1,220 @@
+"""The three read use cases as plain functions: no API Gateway in sight.
+
+Each answers from Amazon Personalize when it is configured and healthy, and otherwise
+with the documented fallback (featured items, or the input order for ranking), a
+`Fallback` metric with the reason, and a warning log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from common.aws import get_client
+from common.config import ConfigReader, ConfigUnavailableError, PersonalizationConfig, config_reader
+from common.errors import BadRequestError
+from common.filters import FILTERS, filter_values
+from common.models import FieldProblem, RankRequest, RecommendationsResponse, ScoredItem
+from common.observability import count_with_dimension, logger, record_fallback, record_served
+from common.personalize import PersonalizeRuntime, PersonalizeUnavailableError, ScoredItemId
+from common.settings import read_settings
+
+USER_PERSONALIZATION = "user-personalization"
+RELATED_ITEMS = "related-items"
+PERSONALIZED_RANKING = "personalized-ranking"
+
+
+@dataclass(frozen=True)
+class ReadDependencies:
+    config: ConfigReader
+    personalize: PersonalizeRuntime
+
+
+@cache
+def read_dependencies() -> ReadDependencies:
+    settings = read_settings()
+    runtime = PersonalizeRuntime(
+        get_client("personalize-runtime"),
+        budget_seconds=settings.personalize_budget_seconds,
+        attempt_seconds=settings.personalize_connect_timeout + settings.personalize_read_timeout,
+    )
+    return ReadDependencies(config=config_reader(), personalize=runtime)
+
+
+def recommend_for_user(
+    deps: ReadDependencies,
+    user_id: str | None,
+    num_results: int,
+    filter_name: str | None = None,
+    filter_value: str | None = None,
+) -> RecommendationsResponse:
+    """GET /recommendations: featured items for anonymous shoppers."""
+    definition = FILTERS[filter_name] if filter_name else None
+    if definition and definition.placeholder and not filter_value:
+        raise BadRequestError(
+            f"filter {definition.name!r} needs a value",
+            [FieldProblem(field="filterValue", problem=f"required with filter {definition.name}")],
+        )
+    config, config_problem = _current_config(deps)
+    if user_id is None:
+        return _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION)
+    arn = config.user_personalization_arn
+    if arn is None:
+        return _fallback(config, config_problem or "unconfigured", num_results, recipe=USER_PERSONALIZATION)
+    filter_arn = None
+    if definition is not None:
+        filter_arn = config.filter_arns.get(definition.name)
+        if filter_arn is None:
+            raise BadRequestError(
+                f"filter {definition.name!r} is not configured in this deployment",
+                [FieldProblem(field="filter", problem="not configured")],
+            )
+    try:
+        answer = deps.personalize.recommendations(
+            arn,
+            num_results=num_results,
+            user_id=user_id,
+            filter_arn=filter_arn,
+            filter_values=filter_values(definition, filter_value) if definition else None,
+        )
+    except PersonalizeUnavailableError as error:
+        return _fallback(config, error.reason, num_results, recipe=USER_PERSONALIZATION, detail=str(error))
+    return _personalized(answer.items, answer.recommendation_id, num_results, USER_PERSONALIZATION)
+
+
+def related_items(
+    deps: ReadDependencies, item_id: str, user_id: str | None, num_results: int
+) -> RecommendationsResponse:
+    """GET /related: items similar to `item_id`, never the item itself."""
+    config, config_problem = _current_config(deps)
+    arn = config.related_items_arn
+    if arn is None:
+        return _fallback(
+            config, config_problem or "unconfigured", num_results, recipe=RELATED_ITEMS, exclude=[item_id]
+        )
+    try:
+        answer = deps.personalize.recommendations(
+            arn, num_results=min(num_results + 1, 500), item_id=item_id, user_id=user_id
+        )
+    except PersonalizeUnavailableError as error:
+        return _fallback(
+            config, error.reason, num_results, recipe=RELATED_ITEMS, exclude=[item_id], detail=str(error)
+        )
+    items = [item for item in answer.items if item.item_id != item_id]
+    return _personalized(items, answer.recommendation_id, num_results, RELATED_ITEMS)
+
+
+def rank_items(deps: ReadDependencies, request: RankRequest) -> RecommendationsResponse:
+    """POST /rank: the input ids, each exactly once, best first for a known shopper."""
+    if request.userId is None:
+        record_served("natural")
+        return _in_input_order(request.itemIds, source="natural")
+    config, config_problem = _current_config(deps)
+    arn = config.personalized_ranking_arn
+    if arn is None:
+        return _ranking_fallback(request.itemIds, config_problem or "unconfigured")
+    try:
+        answer = deps.personalize.ranking(arn, user_id=request.userId, item_ids=request.itemIds)
+    except PersonalizeUnavailableError as error:
+        return _ranking_fallback(request.itemIds, error.reason, detail=str(error))
+    record_served("personalize")
+    return RecommendationsResponse(
+        items=_complete_ranking(answer.items, request.itemIds),
+        recommendationId=answer.recommendation_id,
+        source="personalize",
+        recipe=PERSONALIZED_RANKING,
+    )
+
+
+def _current_config(deps: ReadDependencies) -> tuple[PersonalizationConfig, str | None]:
+    """The configuration, or the last one read when SSM fails (with the reason to report)."""
+    try:
+        return deps.config.load(), None
+    except ConfigUnavailableError as error:
+        logger.warning("SSM configuration unavailable", extra={"error": str(error)})
+        count_with_dimension("ConfigUnavailable", "cached", "yes" if error.last_known else "no")
+        return error.last_known or PersonalizationConfig(), "config-unavailable"
+
+
+def _personalized(
+    items: Iterable[ScoredItemId], recommendation_id: str | None, num_results: int, recipe: str
+) -> RecommendationsResponse:
+    first_seen: dict[str, ScoredItemId] = {}
+    for item in items:
+        first_seen.setdefault(item.item_id, item)
+    ordered = list(first_seen.values())[:num_results]
+    record_served("personalize")
+    return RecommendationsResponse(
+        items=[ScoredItem(itemId=item.item_id, score=item.score) for item in ordered],
+        recommendationId=recommendation_id,
+        source="personalize",
+        recipe=recipe,
+    )
+
+
+def _featured(
+    config: PersonalizationConfig,
+    num_results: int,
+    *,
+    source: Literal["featured", "fallback"],
+    recipe: str,
+    exclude: Sequence[str] = (),
+) -> RecommendationsResponse:
+    item_ids = [item_id for item_id in config.featured_item_ids if item_id not in exclude][:num_results]
+    record_served(source)
+    return RecommendationsResponse(
+        items=[ScoredItem(itemId=item_id) for item_id in item_ids],
+        source=source,
+        recipe=recipe,
+    )
+
+
+def _fallback(
+    config: PersonalizationConfig,
+    reason: str,
+    num_results: int,
+    *,
+    recipe: str,
+    exclude: Sequence[str] = (),
+    detail: str = "",
+) -> RecommendationsResponse:
+    record_fallback(reason)
+    logger.warning(
+        "serving featured items instead of Personalize",
+        extra={"reason": reason, "recipe": recipe, "detail": detail},
+    )
+    return _featured(config, num_results, source="fallback", recipe=recipe, exclude=exclude)
+
+
+def _ranking_fallback(item_ids: Sequence[str], reason: str, detail: str = "") -> RecommendationsResponse:
+    record_fallback(reason)
+    record_served("fallback")
+    logger.warning(
+        "ranking in input order instead of Personalize", extra={"reason": reason, "detail": detail}
+    )
+    return _in_input_order(item_ids, source="fallback")
+
+
+def _in_input_order(
+    item_ids: Sequence[str], *, source: Literal["natural", "fallback"]
+) -> RecommendationsResponse:
+    return RecommendationsResponse(
+        items=[ScoredItem(itemId=item_id) for item_id in item_ids],
+        source=source,
+        recipe=PERSONALIZED_RANKING,
+    )
+
+
+def _complete_ranking(ranked: Iterable[ScoredItemId], item_ids: Sequence[str]) -> list[ScoredItem]:
+    """Personalize's order, limited to the input ids once each, then any input id it left out."""
+    wanted = set(item_ids)
+    seen: set[str] = set()
+    result: list[ScoredItem] = []
+    for item in ranked:
+        if item.item_id in wanted and item.item_id not in seen:
+            seen.add(item.item_id)
+            result.append(ScoredItem(itemId=item.item_id, score=item.score))
+    result.extend(ScoredItem(itemId=item_id) for item_id in item_ids if item_id not in seen)
+    return result

@@ -1,0 +1,91 @@
+"""Function settings, read from the environment once and validated, failing fast.
+
+The same models render the environment that the CDK stack and the local stack give
+each function (`to_environment`), so the variable names live in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from common.parameters import DEFAULT_PREFIX
+
+METRICS_NAMESPACE = "RetailPersonalization"
+DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
+
+ParameterPrefix = Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$", max_length=200)]
+
+
+class SettingsError(RuntimeError):
+    """The function's environment is incomplete or invalid: a deployment fault."""
+
+
+class FunctionSettings(BaseModel):
+    """Settings every function has."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    service_name: str = Field(alias="POWERTOOLS_SERVICE_NAME", min_length=1)
+    metrics_namespace: str = Field(alias="POWERTOOLS_METRICS_NAMESPACE", min_length=1)
+    parameter_prefix: ParameterPrefix = Field(alias="PARAMETER_PREFIX")
+    log_level: str = Field(
+        default="INFO", alias="POWERTOOLS_LOG_LEVEL", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$"
+    )
+    config_ttl_seconds: int = Field(default=60, alias="CONFIG_TTL_SECONDS", ge=1, le=3600)
+    allowed_origins_list: str = Field(
+        default=",".join(DEFAULT_ALLOWED_ORIGINS),
+        alias="ALLOWED_ORIGINS",
+        pattern=r"^(\*|https?://[A-Za-z0-9.-]+(:\d+)?)(,https?://[A-Za-z0-9.-]+(:\d+)?)*$",
+    )
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins allowed by CORS; `*` only where the deployer asks for it."""
+        return self.allowed_origins_list.split(",")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        source = os.environ if environ is None else environ
+        try:
+            return cls.model_validate(dict(source))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            raise SettingsError(f"invalid function settings ({cls.__name__}): {problems}") from error
+
+    @classmethod
+    def for_function(
+        cls, service_name: str, parameter_prefix: str = DEFAULT_PREFIX, **values: object
+    ) -> Self:
+        """Settings of one deployed function, as the stack builds them."""
+        return cls.model_validate(
+            {
+                "POWERTOOLS_SERVICE_NAME": service_name,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "PARAMETER_PREFIX": parameter_prefix,
+                **values,
+            }
+        )
+
+    def to_environment(self) -> dict[str, str]:
+        """The environment variables that reproduce these settings."""
+        return {key: str(value) for key, value in self.model_dump(by_alias=True).items()}
+
+
+class ReadSettings(FunctionSettings):
+    """Settings of the read-path functions (recommend, related, rank)."""
+
+    personalize_connect_timeout: float = Field(default=0.25, alias="PERSONALIZE_CONNECT_TIMEOUT", gt=0, le=5)
+    personalize_read_timeout: float = Field(default=0.5, alias="PERSONALIZE_READ_TIMEOUT", gt=0, le=10)
+    personalize_budget_seconds: float = Field(default=1.2, alias="PERSONALIZE_BUDGET_SECONDS", gt=0, le=25)
+
+
+@cache
+def read_settings() -> ReadSettings:
+    return ReadSettings.from_environment()

@@ -1,0 +1,45 @@
+"""GET /recommendations: personalized items for a shopper, featured items for everyone else."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from common.api import ERROR_RESPONSES, build_resolver
+from common.filters import FilterName
+from common.models import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier, RecommendationsResponse
+from common.observability import logger, metrics, tracer
+from common.recommendations import read_dependencies, recommend_for_user
+from common.settings import read_settings
+
+app = build_resolver(read_settings())
+
+
+@app.get(
+    "/recommendations", summary="Recommendations for a shopper", tags=["read"], responses=ERROR_RESPONSES
+)
+@tracer.capture_method
+def get_recommendations(
+    user_id: Annotated[Identifier | None, Query(alias="userId", description="Signed-in shopper")] = None,
+    num_results: Annotated[
+        int, Query(alias="numResults", ge=1, le=MAX_NUM_RESULTS, description="How many items")
+    ] = DEFAULT_NUM_RESULTS,
+    filter_name: Annotated[
+        FilterName | None, Query(alias="filter", description="A configured filter")
+    ] = None,
+    filter_value: Annotated[
+        str | None,
+        Query(alias="filterValue", description="The filter's value, e.g. a category"),
+        Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_ -]+$"),
+    ] = None,
+) -> RecommendationsResponse:
+    return recommend_for_user(read_dependencies(), user_id, num_results, filter_name, filter_value)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

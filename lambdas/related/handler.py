@@ -1,0 +1,34 @@
+"""GET /related: products related to the one a shopper is looking at, signed in or not."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from common.api import ERROR_RESPONSES, build_resolver
+from common.models import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier, RecommendationsResponse
+from common.observability import logger, metrics, tracer
+from common.recommendations import read_dependencies, related_items
+from common.settings import read_settings
+
+app = build_resolver(read_settings())
+
+
+@app.get("/related", summary="Products related to a product", tags=["read"], responses=ERROR_RESPONSES)
+@tracer.capture_method
+def get_related(
+    item_id: Annotated[Identifier, Query(alias="itemId", description="The product shown")],
+    user_id: Annotated[Identifier | None, Query(alias="userId", description="Signed-in shopper")] = None,
+    num_results: Annotated[
+        int, Query(alias="numResults", ge=1, le=MAX_NUM_RESULTS, description="How many items")
+    ] = DEFAULT_NUM_RESULTS,
+) -> RecommendationsResponse:
+    return related_items(read_dependencies(), item_id, user_id, num_results)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
