@@ -1,0 +1,110 @@
+/**
+ * The shopping cart, kept in localStorage. Every change fires its event; cart-wide steps
+ * (view, checkout, order) fire one event per line, each with its itemId (DESIGN section 5).
+ */
+
+import { randomId } from "./ids.js";
+
+const CART_KEY = "shop.cart";
+export const MAX_QUANTITY = 10;
+
+export class Cart {
+  constructor({ data, tracker, store = localStorage }) {
+    this.data = data;
+    this.tracker = tracker;
+    this.store = store;
+    this.lines = this.load();
+    this.listeners = new Set();
+  }
+
+  load() {
+    try {
+      const lines = JSON.parse(this.store.getItem(CART_KEY) ?? "[]");
+      return lines.filter((line) => this.data.item(line.itemId) && line.quantity > 0);
+    } catch {
+      return [];
+    }
+  }
+
+  save() {
+    this.store.setItem(CART_KEY, JSON.stringify(this.lines));
+    for (const listener of this.listeners) listener(this);
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  get count() {
+    return this.lines.reduce((sum, line) => sum + line.quantity, 0);
+  }
+
+  get total() {
+    return this.lines.reduce((sum, line) => sum + line.quantity * this.data.item(line.itemId).price, 0);
+  }
+
+  line(itemId) {
+    return this.lines.find((line) => line.itemId === itemId);
+  }
+
+  add(itemId, quantity = 1, recommendationId = null) {
+    const line = this.line(itemId);
+    if (line) {
+      line.quantity = Math.min(line.quantity + quantity, MAX_QUANTITY);
+      line.recommendationId ??= recommendationId;
+    } else {
+      this.lines.push({ itemId, quantity: Math.min(quantity, MAX_QUANTITY), recommendationId });
+    }
+    this.track("ProductAdded", this.line(itemId), { quantity, price: this.data.item(itemId).price });
+    this.save();
+  }
+
+  setQuantity(itemId, quantity) {
+    const line = this.line(itemId);
+    if (!line) return;
+    if (quantity <= 0) {
+      this.remove(itemId);
+      return;
+    }
+    const previousQuantity = line.quantity;
+    line.quantity = Math.min(quantity, MAX_QUANTITY);
+    if (line.quantity === previousQuantity) return;
+    this.track("ProductQuantityUpdated", line, { quantity: line.quantity, previousQuantity });
+    this.save();
+  }
+
+  remove(itemId) {
+    const line = this.line(itemId);
+    if (!line) return;
+    this.lines = this.lines.filter((other) => other !== line);
+    this.track("ProductRemoved", line, { quantity: line.quantity });
+    this.save();
+  }
+
+  viewed() {
+    this.trackEachLine("CartViewed");
+  }
+
+  startCheckout() {
+    this.trackEachLine("CheckoutStarted");
+  }
+
+  /** Complete the order (no payment in this demo): fire OrderCompleted per line, empty the cart. */
+  completeOrder() {
+    const order = { orderId: `order-${randomId()}`, lines: this.lines.map((line) => ({ ...line })), total: this.total };
+    this.trackEachLine("OrderCompleted", { orderId: order.orderId });
+    this.lines = [];
+    this.save();
+    return order;
+  }
+
+  trackEachLine(eventType, extra = {}) {
+    for (const line of this.lines) {
+      this.track(eventType, line, { quantity: line.quantity, price: this.data.item(line.itemId).price, ...extra });
+    }
+  }
+
+  track(eventType, line, properties) {
+    this.tracker.track(eventType, { itemId: line.itemId, recommendationId: line.recommendationId, properties });
+  }
+}

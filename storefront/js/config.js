@@ -1,0 +1,39 @@
+/** The runtime configuration: `config.json` next to index.html, written at deploy or by the local stack. */
+
+export class ConfigError extends Error {}
+
+const DEFAULT_TIMEOUT_MS = 2500;
+
+export async function loadConfig(url = new URL("config.json", document.baseURI)) {
+  let response;
+  try {
+    response = await fetch(url, { cache: "no-store" });
+  } catch (error) {
+    throw new ConfigError(`config.json could not be fetched (${error.message}).`);
+  }
+  if (!response.ok) {
+    throw new ConfigError(`config.json could not be loaded (HTTP ${response.status}).`);
+  }
+  let raw;
+  try {
+    raw = await response.json();
+  } catch {
+    throw new ConfigError("config.json is not valid JSON.");
+  }
+  return parseConfig(raw);
+}
+
+function parseConfig(raw) {
+  if (typeof raw?.apiBaseUrl !== "string" || raw.apiBaseUrl.trim() === "") {
+    throw new ConfigError('config.json has no "apiBaseUrl" (for example "http://127.0.0.1:3000").');
+  }
+  const timeout = raw.apiTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new ConfigError('"apiTimeoutMs" in config.json must be a positive number of milliseconds.');
+  }
+  return Object.freeze({
+    apiBaseUrl: new URL(raw.apiBaseUrl.replace(/\/*$/, "/"), document.baseURI).href,
+    dataBaseUrl: new URL(raw.dataBaseUrl ?? "data/", document.baseURI).href,
+    apiTimeoutMs: timeout,
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Shopper events (DESIGN section 5): queued as they happen, sent to `POST /events` in small
+ * batches, retried with backoff under the same eventIds (so the backend recognises a retry),
+ * and handed to `navigator.sendBeacon` when the page is hidden.
+ */
+
+import { ApiError } from "./api.js";
+import { randomId } from "./ids.js";
+import { MAX_EVENTS_PER_REQUEST } from "./limits.js";
+
+export const EVENT_TYPES = Object.freeze([
+  "ProductSearched",
+  "ProductViewed",
+  "ProductAdded",
+  "ProductRemoved",
+  "ProductQuantityUpdated",
+  "CartViewed",
+  "CheckoutStarted",
+  "OrderCompleted",
+]);
+
+const MAX_BACKOFF_MS = 30_000;
+const MAX_KEPT_SENT = 200;
+
+/** A 4xx other than timeout/rate limit means the batch itself is wrong: retrying cannot help. */
+function isRetryable(error) {
+  return !(error instanceof ApiError && error.status !== null && error.status < 500 && ![408, 429].includes(error.status));
+}
+
+export class EventTracker {
+  constructor({ api, identity, flushIntervalMs = 1000, maxBatch = 10, baseRetryMs = 1000 }) {
+    this.api = api;
+    this.identity = identity;
+    this.flushIntervalMs = flushIntervalMs;
+    this.maxBatch = Math.min(maxBatch, MAX_EVENTS_PER_REQUEST);
+    this.baseRetryMs = baseRetryMs;
+    this.queue = [];
+    this.sent = [];
+    this.rejected = [];
+    this.failures = 0;
+    this.timer = null;
+    this.timerDueAt = 0;
+    this.retryNotBefore = 0;
+    this.sending = null;
+  }
+
+  /** Listen for the page being hidden or left, and send what is queued with sendBeacon. */
+  installPageHideFlush(target = window, doc = document) {
+    doc.addEventListener("visibilitychange", () => {
+      if (doc.visibilityState === "hidden") this.beaconQueued();
+    });
+    target.addEventListener("pagehide", () => this.beaconQueued());
+  }
+
+  track(eventType, { itemId, recommendationId, properties } = {}) {
+    if (!EVENT_TYPES.includes(eventType)) throw new Error(`unknown event type ${eventType}`);
+    const event = { eventId: randomId(), eventType, sentAt: new Date().toISOString() };
+    if (itemId) event.itemId = itemId;
+    if (recommendationId) event.recommendationId = recommendationId;
+    if (properties && Object.keys(properties).length > 0) event.properties = properties;
+    this.queue.push({ sessionId: this.identity.sessionId, userId: this.identity.userId, event });
+    this.schedule(this.queue.length >= this.maxBatch ? 0 : this.flushIntervalMs);
+    return event;
+  }
+
+  /** Flush after `delayMs`, or later while a failed send is backing off; an earlier timer wins. */
+  schedule(delayMs) {
+    const dueAt = Math.max(Date.now() + delayMs, this.retryNotBefore);
+    if (this.timer !== null && this.timerDueAt <= dueAt) return;
+    this.cancelTimer();
+    this.timerDueAt = dueAt;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, dueAt - Date.now());
+  }
+
+  cancelTimer() {
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Send every queued event now (batch after batch); resolves when the queue is empty or a send failed. */
+  async flush() {
+    if (this.sending) return this.sending;
+    this.sending = this.sendBatches().finally(() => {
+      this.sending = null;
+    });
+    return this.sending;
+  }
+
+  async sendBatches() {
+    while (this.queue.length > 0) {
+      const entries = this.nextBatch();
+      try {
+        await this.api.postEvents(toPayload(entries));
+        this.markSent(entries, "fetch");
+        this.failures = 0;
+        this.retryNotBefore = 0;
+      } catch (error) {
+        if (!isRetryable(error)) {
+          console.warn("events rejected by the API, not retried", error.body ?? error.message);
+          this.rejected.push(...entries.map((entry) => entry.event));
+          continue;
+        }
+        this.queue.unshift(...entries);
+        this.failures += 1;
+        const backoff = Math.min(this.baseRetryMs * 2 ** (this.failures - 1), MAX_BACKOFF_MS);
+        this.retryNotBefore = Date.now() + backoff * (0.8 + Math.random() * 0.4);
+        this.cancelTimer();
+        this.schedule(0);
+        return;
+      }
+    }
+  }
+
+  /** The oldest queued events that share one session and user, up to the batch size. */
+  nextBatch() {
+    const [first] = this.queue;
+    const count = this.queue
+      .slice(0, this.maxBatch)
+      .findIndex((entry) => entry.sessionId !== first.sessionId || entry.userId !== first.userId);
+    return this.queue.splice(0, count === -1 ? this.maxBatch : count);
+  }
+
+  beaconQueued() {
+    if (typeof navigator.sendBeacon !== "function") return;
+    const url = this.api.url("events");
+    while (this.queue.length > 0) {
+      const entries = this.nextBatch();
+      // A string body goes out as text/plain: a CORS-simple request, which a beacon can make cross-origin.
+      if (!navigator.sendBeacon(url, JSON.stringify(toPayload(entries)))) {
+        this.queue.unshift(...entries);
+        return;
+      }
+      this.markSent(entries, "beacon");
+    }
+  }
+
+  markSent(entries, via) {
+    for (const entry of entries) this.sent.push({ ...entry.event, via });
+    if (this.sent.length > MAX_KEPT_SENT) this.sent.splice(0, this.sent.length - MAX_KEPT_SENT);
+  }
+}
+
+function toPayload(entries) {
+  const [{ sessionId, userId }] = entries;
+  const payload = { sessionId, events: entries.map((entry) => entry.event) };
+  if (userId) payload.userId = userId;
+  return payload;
+}

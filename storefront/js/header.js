@@ -1,0 +1,81 @@
+/** The header: category navigation with "Featured", search, cart count and the profile menu. */
+
+import { h } from "./dom.js";
+import { initials, personaLabel } from "./ui.js";
+
+export class Header {
+  constructor(shop) {
+    this.shop = shop;
+    this.root = document.querySelector(".site-header");
+    this.buildNavigation();
+    this.root.querySelector("[data-testid=search-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.search(new FormData(event.target).get("q")?.toString().trim() ?? "");
+    });
+    this.menu = this.root.querySelector("[data-testid=profile-menu]");
+    this.root.querySelector("[data-testid=menu-signout]").addEventListener("click", () => {
+      this.menu.open = false;
+      shop.signOut();
+    });
+    this.menu.addEventListener("click", (event) => {
+      if (event.target.closest("a")) this.menu.open = false;
+    });
+    this.menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.menu.open) {
+        this.menu.open = false;
+        this.menu.querySelector("summary").focus();
+      }
+    });
+    document.querySelector("[data-testid=session-id]").textContent = shop.identity.sessionId;
+  }
+
+  buildNavigation() {
+    const entries = [
+      { href: "#/featured", label: "Featured", testid: "nav-featured", key: "featured" },
+      ...this.shop.data.categories.map((category) => ({
+        href: `#/category/${category.id}`,
+        label: category.name,
+        testid: `nav-category-${category.id}`,
+        key: `category:${category.id}`,
+      })),
+    ];
+    this.navLinks = entries.map((entry) =>
+      h("a", { href: entry.href, dataset: { testid: entry.testid, key: entry.key }, text: entry.label }),
+    );
+    this.root.querySelector("[data-testid=category-nav]").replaceChildren(...this.navLinks.map((link) => h("li", {}, link)));
+  }
+
+  /** A search is the shopper's action: it fires ProductSearched, then shows the results. */
+  search(query) {
+    if (!query) return;
+    const resultCount = this.shop.data.search(query).length;
+    this.shop.tracker.track("ProductSearched", { properties: { query, resultCount } });
+    this.shop.navigate(`#/search?q=${encodeURIComponent(query)}`);
+  }
+
+  update(route) {
+    const activeKey = route?.name === "category" ? `category:${route.params.id}` : route?.name;
+    for (const link of this.navLinks) {
+      if (link.dataset.key === activeKey) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    const searchInput = this.root.querySelector("[data-testid=search-input]");
+    if (route?.name === "search") searchInput.value = route.query.get("q") ?? "";
+    const count = this.shop.cart.count;
+    const countBadge = this.root.querySelector("[data-testid=cart-count]");
+    countBadge.textContent = String(count);
+    countBadge.setAttribute("aria-label", `${count} ${count === 1 ? "item" : "items"} in cart`);
+    this.updateProfile();
+  }
+
+  updateProfile() {
+    const user = this.shop.currentUser();
+    this.root.querySelector("[data-testid=profile-name]").textContent = user ? user.name : "Guest";
+    this.root.querySelector("[data-avatar]").textContent = user ? initials(user.name) : "?";
+    this.root.querySelector("[data-testid=profile-status]").textContent = user
+      ? `Shopping as ${user.name}: ${personaLabel(user)}`
+      : "Browsing anonymously";
+    this.root.querySelector("[data-testid=menu-signout]").hidden = !user;
+    this.menu.classList.toggle("signed-in", Boolean(user));
+  }
+}

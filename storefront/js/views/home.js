@@ -1,0 +1,104 @@
+/** Home: featured products for visitors, "Inspired by your shopping trends" for a signed-in shopper. */
+
+import { h } from "../dom.js";
+import { productImage } from "../images.js";
+import { recommendationsFor } from "../personalization.js";
+import { notice, personaLabel, personalizedBadge, productGrid, skeletonGrid } from "../ui.js";
+
+export async function renderHome(shop, _route, view) {
+  const user = shop.currentUser();
+  view.append(hero(user), categoryTiles(shop));
+  if (user) {
+    await recommendationsSection(shop, view, user);
+  } else {
+    view.append(featuredSection(shop));
+  }
+}
+
+function hero(user) {
+  const title = user ? `Welcome back, ${user.name.split(" ")[0]}` : "Everyday goods, picked for you";
+  const text = user
+    ? `You are shopping as ${user.name}, a ${personaLabel(user)} fan. Everything you view shapes what we show next.`
+    : "Browse freely, or emulate one of our shoppers to watch recommendations follow you around the shop.";
+  return h(
+    "section",
+    { class: "hero", dataset: { testid: "hero" } },
+    h("div", {}, h("h1", { tabindex: "-1", text: title }), h("p", { text })),
+    h(
+      "div",
+      { class: "hero-actions" },
+      h("a", { class: "button", href: "#/featured", text: "Shop featured" }),
+      user ? null : h("a", { class: "button button-secondary", href: "#/profile", text: "Emulate a shopper" }),
+    ),
+  );
+}
+
+function categoryTiles(shop) {
+  return h(
+    "section",
+    { class: "category-tiles", "aria-label": "Shop by category" },
+    h(
+      "ul",
+      {},
+      shop.data.categories.map((category) =>
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: `#/category/${category.id}`, dataset: { testid: "category-tile" } },
+            productImage(
+              { name: category.name, category: category.id, style: category.styles?.[0] ?? "" },
+              { className: "tile-image" },
+            ),
+            h("span", { text: category.name }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function featuredSection(shop) {
+  return h(
+    "section",
+    { class: "shelf", dataset: { testid: "home-featured" }, "aria-labelledby": "featured-title" },
+    h(
+      "div",
+      { class: "shelf-heading" },
+      h("h2", { id: "featured-title", text: "Featured products" }),
+      h("a", { href: "#/profile", class: "shelf-hint", text: "Sign in as a shopper for personal picks →" }),
+    ),
+    productGrid(shop.data.featuredItems(), { label: "Featured products" }),
+  );
+}
+
+async function recommendationsSection(shop, view, user) {
+  const section = h(
+    "section",
+    { class: "shelf shelf-personal", dataset: { testid: "home-recommendations" }, "aria-labelledby": "recs-title", "aria-busy": "true" },
+    h(
+      "div",
+      { class: "shelf-heading" },
+      h("h2", { id: "recs-title", text: "Inspired by your shopping trends" }),
+    ),
+    skeletonGrid(8),
+  );
+  view.append(section);
+  const answer = await recommendationsFor(shop);
+  const heading = section.querySelector(".shelf-heading");
+  if (answer.notice) {
+    heading.after(notice(answer.notice));
+  } else {
+    heading.append(personalizedBadge(`Picked for ${user.name.split(" ")[0]}`));
+  }
+  section.dataset.source = answer.source;
+  section.removeAttribute("aria-busy");
+  section.querySelector("[data-testid=loading]").replaceWith(
+    productGrid(answer.items, {
+      recommendationId: answer.recommendationId,
+      orderSource: answer.source,
+      label: "Recommended for you",
+    }),
+  );
+}

@@ -1,0 +1,389 @@
+"""A stand-in for the local stack, for the browser tests: the storefront served as static files with a
+generated config.json and a tiny dataset, and a fake personalization API that records every call.
+
+The fake API answers like DESIGN section 4 (CORS included, since the storefront and the API are on
+different origins) with simple, predictable personalization: recommendations come from the categories
+the shopper viewed last, then from the persona's categories; ranking puts the persona's categories first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+STOREFRONT_DIR = Path(__file__).resolve().parents[2] / "storefront"
+
+CATEGORY_STYLES: dict[str, tuple[str, ...]] = {
+    "apparel": ("shirt", "jacket", "dress"),
+    "housewares": ("mug", "bowl", "lamp"),
+    "footwear": ("boot", "sneaker", "sandal"),
+    "outdoors": ("tent", "backpack", "lantern"),
+    "electronics": ("headphones", "speaker", "camera"),
+    "beauty": ("serum", "lipstick", "perfume"),
+    "jewelry": ("necklace", "ring", "bracelet"),
+    "accessories": ("handbag", "wallet", "sunglasses"),
+}
+PERSONAS = ("apparel_housewares", "footwear_outdoors", "electronics_beauty", "jewelry_accessories")
+ADJECTIVES = ("Classic", "Urban", "Alpine", "Coastal")
+USER_NAMES = (
+    ("Ava", "Thompson", "F"),
+    ("Liam", "Garcia", "M"),
+    ("Maya", "Chen", "F"),
+    ("Noah", "Patel", "M"),
+    ("Zoe", "Martin", "F"),
+    ("Ethan", "Brooks", "M"),
+    ("Isla", "Novak", "F"),
+    ("Omar", "Haddad", "M"),
+)
+
+
+@dataclass(frozen=True)
+class ShopData:
+    """The dataset files as the storefront reads them (DATASET formats: catalog, users, featured)."""
+
+    catalog: dict[str, Any]
+    users: list[dict[str, Any]]
+    featured: dict[str, list[str]]
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.catalog["items"])
+
+    def item(self, item_id: str) -> dict[str, Any]:
+        return next(item for item in self.catalog["items"] if item["id"] == item_id)
+
+    def items_in(self, category: str) -> list[dict[str, Any]]:
+        return [item for item in self.catalog["items"] if item["category"] == category]
+
+    def user_with_persona(self, persona: str) -> dict[str, Any]:
+        return next(user for user in self.users if user["persona"] == persona)
+
+    def write(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, content in (("catalog", self.catalog), ("users", self.users), ("featured", self.featured)):
+            (directory / f"{name}.json").write_text(json.dumps(content, indent=1))
+
+
+def tiny_dataset() -> ShopData:
+    """96 items (4 per style), 8 shoppers (2 per persona), 2 featured items per category."""
+    items: list[dict[str, Any]] = []
+    for category, styles in CATEGORY_STYLES.items():
+        for style in styles:
+            for adjective in ADJECTIVES:
+                number = len(items) + 1
+                items.append(
+                    {
+                        "id": f"p{number:05d}",
+                        "name": f"{adjective} {style.title()}",
+                        "category": category,
+                        "style": style,
+                        "price": round(12 + (number * 7.35) % 180, 2),
+                        "description": f"A {adjective.lower()} {style} from our {category} range.",
+                        "gender": None,
+                        "featured": False,
+                        "image": f"{category}/{style}",
+                    }
+                )
+    featured_ids: list[str] = []
+    for category in CATEGORY_STYLES:
+        in_category = [item for item in items if item["category"] == category]
+        for item in (in_category[1], in_category[6]):
+            item["featured"] = True
+            featured_ids.append(item["id"])
+    users = [
+        {
+            "id": str(index + 1),
+            "username": f"{first.lower()}.{last.lower()}",
+            "name": f"{first} {last}",
+            "age": 24 + 5 * index,
+            "gender": gender,
+            "persona": PERSONAS[index % len(PERSONAS)],
+            "categories": PERSONAS[index % len(PERSONAS)].split("_"),
+        }
+        for index, (first, last, gender) in enumerate(USER_NAMES)
+    ]
+    categories = [
+        {"id": category, "name": category.title(), "styles": list(styles)}
+        for category, styles in CATEGORY_STYLES.items()
+    ]
+    return ShopData({"categories": categories, "items": items}, users, {"itemIds": featured_ids})
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int
+    content_type: str
+
+
+@dataclass
+class _ApiState:
+    calls: list[ApiCall] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    outage_status: int | None = None
+    delay_seconds: float = 0.0
+    failing_event_posts: int = 0
+
+
+class FakeApi:
+    """The API of DESIGN section 4 with a recorder; `outage`, `slow` and `fail_event_posts` inject faults."""
+
+    def __init__(self, data: ShopData) -> None:
+        self.data = data
+        self._lock = threading.Lock()
+        self._state = _ApiState()
+        self._release = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> FakeApi:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state = _ApiState()
+
+    def calls(self, path: str | None = None) -> list[ApiCall]:
+        with self._lock:
+            return [call for call in self._state.calls if path is None or call.path == path]
+
+    def events(self) -> list[dict[str, Any]]:
+        """Accepted events, each with the batch's sessionId and userId (null when anonymous)."""
+        with self._lock:
+            return list(self._state.events)
+
+    @contextmanager
+    def outage(self, status: int = HTTPStatus.SERVICE_UNAVAILABLE) -> Iterator[None]:
+        with self._lock:
+            self._state.outage_status = status
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._state.outage_status = None
+
+    @contextmanager
+    def slow(self, seconds: float) -> Iterator[None]:
+        """Every API answer waits `seconds` first (released at once when the server stops)."""
+        with self._lock:
+            self._state.delay_seconds = seconds
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._state.delay_seconds = 0.0
+
+    def fail_event_posts(self, count: int) -> None:
+        """The next `count` POST /events answer 503, as when the bus rejects entries."""
+        with self._lock:
+            self._state.failing_event_posts = count
+
+    # The API's behaviour.
+
+    def answer(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+        with self._lock:
+            outage, delay = self._state.outage_status, self._state.delay_seconds
+        if delay:
+            self._release.wait(delay)
+        if outage:
+            return outage, {"message": "service unavailable", "errors": []}
+        routes: dict[tuple[str, str], Callable[[dict[str, str], Any], tuple[int, Any]]] = {
+            ("GET", "/recommendations"): self._recommendations,
+            ("GET", "/related"): self._related,
+            ("POST", "/rank"): self._rank,
+            ("POST", "/events"): self._events,
+        }
+        route = routes.get((method, path))
+        if route is None:
+            return HTTPStatus.NOT_FOUND, {"message": f"no route {method} {path}", "errors": []}
+        return route(query, body)
+
+    def _recommendations(self, query: dict[str, str], _body: Any) -> tuple[int, Any]:
+        count = int(query.get("numResults", "25"))
+        user_id = query.get("userId")
+        if not user_id:
+            return HTTPStatus.OK, self._answer(self.data.featured["itemIds"][:count], "featured", "featured")
+        user = next(user for user in self.data.users if user["id"] == user_id)
+        categories = list(dict.fromkeys([*self._recently_viewed_categories(user_id), *user["categories"]]))
+        pools = [self.data.items_in(category) for category in categories]
+        mixed = [pool[index] for index in range(max(map(len, pools))) for pool in pools if index < len(pool)]
+        return HTTPStatus.OK, self._answer([item["id"] for item in mixed[:count]], "user-personalization")
+
+    def _recently_viewed_categories(self, user_id: str) -> list[str]:
+        with self._lock:
+            viewed = [
+                event["itemId"]
+                for event in self._state.events
+                if event["userId"] == user_id and event["eventType"] == "ProductViewed"
+            ]
+        return list(dict.fromkeys(self.data.item(item_id)["category"] for item_id in reversed(viewed[-5:])))
+
+    def _related(self, query: dict[str, str], _body: Any) -> tuple[int, Any]:
+        item = self.data.item(query["itemId"])
+        count = int(query.get("numResults", "25"))
+        same_style = [
+            other for other in self.data.items_in(item["category"]) if other["style"] == item["style"]
+        ]
+        same_category = [other for other in self.data.items_in(item["category"]) if other not in same_style]
+        related = [other["id"] for other in [*same_style, *same_category] if other["id"] != item["id"]]
+        return HTTPStatus.OK, self._answer(related[:count], "related-items")
+
+    def _rank(self, _query: dict[str, str], body: Any) -> tuple[int, Any]:
+        item_ids = body["itemIds"]
+        user_id = body.get("userId")
+        if not user_id:
+            return HTTPStatus.OK, self._answer(item_ids, "personalized-ranking", "natural")
+        user = next(user for user in self.data.users if user["id"] == user_id)
+
+        def preference(item_id: str) -> tuple[bool, str]:
+            outside_persona = self.data.item(item_id)["category"] not in user["categories"]
+            return outside_persona, hashlib.sha256(f"{user_id}:{item_id}".encode()).hexdigest()
+
+        return HTTPStatus.OK, self._answer(sorted(item_ids, key=preference), "personalized-ranking")
+
+    def _events(self, _query: dict[str, str], body: Any) -> tuple[int, Any]:
+        with self._lock:
+            if self._state.failing_event_posts > 0:
+                self._state.failing_event_posts -= 1
+                return HTTPStatus.SERVICE_UNAVAILABLE, {"message": "events were not accepted", "errors": []}
+            events = [
+                {**event, "sessionId": body["sessionId"], "userId": body.get("userId")}
+                for event in body["events"]
+            ]
+            self._state.events.extend(events)
+        return HTTPStatus.ACCEPTED, {
+            "accepted": len(events),
+            "eventIds": [event["eventId"] for event in events],
+        }
+
+    @staticmethod
+    def _answer(item_ids: list[str], recipe: str, source: str = "personalize") -> dict[str, Any]:
+        items = [
+            {"itemId": item_id, "score": round(1 / (rank + 2), 4)} for rank, item_id in enumerate(item_ids)
+        ]
+        answer: dict[str, Any] = {"items": items, "source": source, "recipe": recipe}
+        if source == "personalize":
+            answer["recommendationId"] = f"rec-{uuid.uuid4()}"
+        return answer
+
+    def _record(self, call: ApiCall) -> None:
+        with self._lock:
+            self._state.calls.append(call)
+
+    def _handler_class(self) -> type[SimpleHTTPRequestHandler]:
+        api = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the recorder keeps what the tests need."""
+
+            def _cors(self) -> None:
+                self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+                self.send_header("Access-Control-Allow-Methods", "GET,POST,OPTIONS")
+                self.send_header("Access-Control-Allow-Headers", "Content-Type")
+                self.send_header("Access-Control-Max-Age", "600")
+
+            def do_OPTIONS(self) -> None:
+                self.send_response(HTTPStatus.NO_CONTENT)
+                self._cors()
+                self.end_headers()
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def _serve(self, method: str) -> None:
+                url = urlsplit(self.path)
+                query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                status, answer = api.answer(method, url.path, query, body)
+                content_type = self.headers.get("Content-Type", "")
+                api._record(ApiCall(method, url.path, query, body, int(status), content_type))
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self._cors()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+class StaticSite:
+    """The storefront files, `config.json` (absent when `config` is None) and the dataset under data/."""
+
+    def __init__(self, data_dir: Path, config: dict[str, Any] | None) -> None:
+        self.data_dir = data_dir
+        self.config = config
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> StaticSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[SimpleHTTPRequestHandler]:
+        site = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(STOREFRONT_DIR), **kwargs)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: static files are not what the tests look at."""
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                if path == "/config.json":
+                    self._send_json(site.config)
+                elif path.startswith("/data/"):
+                    file = site.data_dir / path.removeprefix("/data/")
+                    self._send_json(json.loads(file.read_text()) if file.is_file() else None)
+                else:
+                    super().do_GET()
+
+            def _send_json(self, content: Any) -> None:
+                if content is None:
+                    self.send_error(HTTPStatus.NOT_FOUND)
+                    return
+                payload = json.dumps(content).encode()
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler

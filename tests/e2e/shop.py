@@ -1,0 +1,67 @@
+"""What a shopper does in the storefront, as steps the browser tests share."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from playwright.sync_api import Locator, Page
+
+T = TypeVar("T")
+
+
+def view(page: Page, route: str) -> Locator:
+    """The current view once it has finished rendering (its API calls answered or fallen back)."""
+    locator = page.locator(f'.view[data-route="{route}"][data-state="ready"]')
+    locator.wait_for()
+    return locator
+
+
+def open_shop(page: Page, storefront_url: str, hash_route: str = "#/") -> None:
+    page.goto(storefront_url + hash_route)
+    page.locator("body[data-startup=done]").wait_for()
+
+
+def card_ids(container: Locator) -> list[str]:
+    return [
+        card.get_attribute("data-item-id") or "" for card in container.get_by_test_id("product-card").all()
+    ]
+
+
+def sign_in(page: Page, user_id: str) -> None:
+    page.get_by_test_id("profile-menu-button").click()
+    page.get_by_test_id("menu-profile").click()
+    view(page, "profile")
+    page.get_by_test_id("user-search").fill(user_id)
+    page.locator(f'[data-testid=user-option][data-user-id="{user_id}"]').click()
+    page.get_by_test_id("profile-save").click()
+    page.locator("[data-testid=home-recommendations][data-source]").wait_for()
+    view(page, "home")
+
+
+def open_product(page: Page, link: Locator) -> str:
+    """Click a product card link and wait for its detail page; returns the item id."""
+    item_id = (
+        link.locator("xpath=ancestor::li[@data-testid='product-card']").get_attribute("data-item-id") or ""
+    )
+    link.click()
+    page.locator(f'[data-testid=product-detail][data-item-id="{item_id}"]').wait_for()
+    view(page, "product")
+    return item_id
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:
+    """Poll `probe` until it returns something truthy; fail with the last value after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last value: {value!r})")
+        time.sleep(interval)
+        value = probe()
+    return value
+
+
+def events_of(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:
+    return [event for event in events if event["eventType"] == event_type]
