@@ -13,12 +13,15 @@ from botocore.config import Config
 
 # Each service: (connect timeout s, read timeout s, total attempts). The read path keeps
 # Personalize and SSM to one attempt each: its own retry logic knows the request budget.
+# The write path allows one retry of a throttled or failed call (standard mode backoff):
+# track_event answers within API Gateway's limit, and a sink that sees a call fail reports
+# its records for SQS to redeliver rather than waiting longer.
 CLIENT_LIMITS: dict[str, tuple[float, float, int]] = {
-    "ssm": (0.2, 0.4, 1),
+    "ssm": (0.15, 0.3, 1),
     "personalize-runtime": (0.25, 0.5, 1),
-    "personalize-events": (1.0, 3.0, 3),
-    "pinpoint": (1.0, 3.0, 3),
-    "events": (1.0, 3.0, 3),
+    "personalize-events": (1.0, 2.0, 2),
+    "pinpoint": (1.0, 2.0, 2),
+    "events": (0.5, 1.0, 2),
 }
 
 _clients: dict[str, Any] = {}

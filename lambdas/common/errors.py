@@ -1,8 +1,9 @@
 """The one mapping from exceptions to HTTP errors, for every API function.
 
 Bad input of any kind is a 400 (413 for a body over the limit) with
-`{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; anything unexpected is
-a 500 whose body says nothing about the internals.
+`{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; a dependency that cannot
+do the work now is a 503 the client may retry; anything unexpected is a 500 whose body
+says nothing about the internals.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 
 from common.models import ErrorResponse, FieldProblem
 from common.observability import logger
@@ -32,6 +34,21 @@ class BadRequestError(Exception):
 
 class PayloadTooLargeError(Exception):
     pass
+
+
+class ServiceUnavailableError(Exception):
+    """A dependency could not do the work now; the client may retry after `RETRY_AFTER_SECONDS`.
+
+    `body` is the JSON answer when it says more than the standard error body (e.g. which
+    events were not accepted).
+    """
+
+    def __init__(self, message: str, body: BaseModel | None = None) -> None:
+        super().__init__(message)
+        self.body = body
+
+
+RETRY_AFTER_SECONDS = 1
 
 
 def limited_json_loads(body: str) -> Any:
@@ -89,6 +106,17 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         logger.info("rejected large body")
         return error_response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error), [FieldProblem(field="body", problem="too large")]
+        )
+
+    @app.exception_handler(ServiceUnavailableError)
+    def unavailable(error: ServiceUnavailableError) -> Response:
+        logger.warning("answered service unavailable", extra={"reason": str(error)})
+        body = error.body or ErrorResponse(message=str(error))
+        return Response(
+            status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+            content_type=content_types.APPLICATION_JSON,
+            body=body.model_dump_json(),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     @app.not_found

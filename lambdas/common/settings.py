@@ -17,6 +17,7 @@ from common.parameters import DEFAULT_PREFIX
 
 METRICS_NAMESPACE = "RetailPersonalization"
 DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
+DEFAULT_EVENT_BUS_NAME = "retail-personalization-events"
 
 ParameterPrefix = Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$", max_length=200)]
 
@@ -83,9 +84,26 @@ class ReadSettings(FunctionSettings):
 
     personalize_connect_timeout: float = Field(default=0.25, alias="PERSONALIZE_CONNECT_TIMEOUT", gt=0, le=5)
     personalize_read_timeout: float = Field(default=0.5, alias="PERSONALIZE_READ_TIMEOUT", gt=0, le=10)
-    personalize_budget_seconds: float = Field(default=1.2, alias="PERSONALIZE_BUDGET_SECONDS", gt=0, le=25)
+    personalize_budget_seconds: float = Field(default=1.0, alias="PERSONALIZE_BUDGET_SECONDS", gt=0, le=25)
 
 
 @cache
 def read_settings() -> ReadSettings:
     return ReadSettings.from_environment()
+
+
+class EventSettings(FunctionSettings):
+    """Settings of track_event: the bus its events go to (the stack passes the bus it creates)."""
+
+    event_bus_name: str = Field(
+        default=DEFAULT_EVENT_BUS_NAME,
+        alias="EVENT_BUS_NAME",
+        min_length=1,
+        max_length=256,
+        pattern=r"^[A-Za-z0-9._/-]+$",
+    )
+
+
+@cache
+def event_settings() -> EventSettings:
+    return EventSettings.from_environment()

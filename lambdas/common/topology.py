@@ -32,7 +32,7 @@ class Route:
     function: str
 
 
-# Read functions: 3 s timeout covers the 1.2 s Personalize budget plus SSM; 512 MB gives
+# Read functions: 3 s timeout covers the 1.0 s Personalize budget plus SSM (at most 0.45 s); 512 MB gives
 # the CPU share that keeps JSON and pydantic work in the low milliseconds.
 RECOMMEND = FunctionSpec("recommend", "User recommendations (GET /recommendations)", 512, 3, ReadSettings)
 RELATED = FunctionSpec("related", "Related products (GET /related)", 512, 3, ReadSettings)

@@ -1,0 +1,113 @@
+"""The Personalize time budget: at most one retry, and only when a full attempt still fits."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from common.aws import CLIENT_LIMITS
+from common.personalize import (
+    MAX_ATTEMPTS,
+    RETRY_DELAY_SECONDS,
+    PersonalizeRuntime,
+    PersonalizeUnavailableError,
+    classify,
+    resource_parameter,
+)
+from common.settings import ReadSettings
+
+pytestmark = pytest.mark.unit
+
+CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
+THROTTLED = ClientError(
+    {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {}}, "GetRecommendations"
+)
+
+
+class SlowThrottledClient:
+    """Each call takes `seconds` on the fake clock, then is throttled."""
+
+    def __init__(self, clock: list[float], seconds: float) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.calls = 0
+
+    def get_recommendations(self, **_: object) -> dict[str, object]:
+        self.calls += 1
+        self.clock[0] += self.seconds
+        raise THROTTLED
+
+
+def runtime(client: SlowThrottledClient, clock: list[float]) -> PersonalizeRuntime:
+    return PersonalizeRuntime(client, budget_seconds=1.0, attempt_seconds=0.75, clock=lambda: clock[0])
+
+
+def test_a_quick_failure_is_retried_once() -> None:
+    clock = [0.0]
+    client = SlowThrottledClient(clock, seconds=0.05)
+
+    with pytest.raises(PersonalizeUnavailableError) as raised:
+        runtime(client, clock).recommendations(CAMPAIGN, num_results=5, user_id="u")
+
+    assert (client.calls, raised.value.reason) == (MAX_ATTEMPTS, "throttled")
+
+
+def test_a_slow_failure_is_not_retried_past_the_budget() -> None:
+    clock = [0.0]
+    client = SlowThrottledClient(clock, seconds=0.3)
+
+    with pytest.raises(PersonalizeUnavailableError):
+        runtime(client, clock).recommendations(CAMPAIGN, num_results=5, user_id="u")
+
+    assert client.calls == 1
+
+
+def test_worst_case_read_request_stays_under_one_and_a_half_seconds() -> None:
+    """SSM's one attempt plus Personalize's budget, with the configured timeouts."""
+    settings = ReadSettings.for_function("recommend")
+    ssm_connect, ssm_read, ssm_attempts = CLIENT_LIMITS["ssm"]
+    connect, read, attempts = CLIENT_LIMITS["personalize-runtime"]
+    attempt = settings.personalize_connect_timeout + settings.personalize_read_timeout
+    worst_personalize = min(settings.personalize_budget_seconds, MAX_ATTEMPTS * attempt + RETRY_DELAY_SECONDS)
+
+    assert attempts == 1
+    assert (connect, read) == (settings.personalize_connect_timeout, settings.personalize_read_timeout)
+    assert ssm_attempts * (ssm_connect + ssm_read) + worst_personalize < 1.5
+
+
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        (CAMPAIGN, {"campaignArn": CAMPAIGN}),
+        (
+            "arn:aws:personalize:eu-west-1:123456789012:recommender/r-1",
+            {"recommenderArn": "arn:aws:personalize:eu-west-1:123456789012:recommender/r-1"},
+        ),
+    ],
+)
+def test_the_arn_decides_the_parameter(arn: str, expected: dict[str, str]) -> None:
+    assert resource_parameter(arn) == expected
+
+
+@pytest.mark.parametrize("arn", ["", "arn:aws:personalize:us-east-1:123456789012:solution/s", "campaign/c"])
+def test_other_arns_are_refused(arn: str) -> None:
+    with pytest.raises(PersonalizeUnavailableError) as raised:
+        resource_parameter(arn)
+
+    assert raised.value.reason == "invalid-arn"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "reason"),
+    [
+        ("ThrottlingException", 400, "throttled"),
+        ("Anything", 429, "throttled"),
+        ("ResourceNotFoundException", 404, "not-found"),
+        ("InternalFailure", 503, "service-error"),
+        ("InvalidInputException", 400, "rejected"),
+    ],
+)
+def test_client_errors_are_classified(code: str, status: int, reason: str) -> None:
+    error = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
+
+    assert classify(error) == reason

@@ -1,0 +1,55 @@
+"""Settings fail fast; the OpenAPI document and the filter names stay in step with the code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from common.filters import FILTERS, FilterName
+from common.openapi import render
+from common.settings import ReadSettings, SettingsError
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_missing_prefix_fails_with_a_clear_message() -> None:
+    environ = {
+        "POWERTOOLS_SERVICE_NAME": "recommend",
+        "POWERTOOLS_METRICS_NAMESPACE": "RetailPersonalization",
+    }
+
+    with pytest.raises(SettingsError, match="PARAMETER_PREFIX: Field required"):
+        ReadSettings.from_environment(environ)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PARAMETER_PREFIX", "no-leading-slash"), ("ALLOWED_ORIGINS", "ftp://x"), ("CONFIG_TTL_SECONDS", "0")],
+)
+def test_invalid_values_fail_fast(variable: str, value: str) -> None:
+    environ = {**ReadSettings.for_function("recommend").to_environment(), variable: value}
+
+    with pytest.raises(SettingsError, match=variable):
+        ReadSettings.from_environment(environ)
+
+
+def test_rendered_environment_reads_back_the_same_settings() -> None:
+    settings = ReadSettings.for_function("rank", "/shop-a", ALLOWED_ORIGINS="https://shop.example.com")
+
+    assert ReadSettings.from_environment(settings.to_environment()) == settings
+    assert settings.allowed_origins == ["https://shop.example.com"]
+
+
+def test_api_filter_names_are_the_defined_filters() -> None:
+    assert set(get_args(FilterName)) == set(FILTERS)
+
+
+def test_committed_openapi_document_is_up_to_date() -> None:
+    committed = (REPO / "openapi.json").read_text()
+
+    assert json.loads(committed) == json.loads(render()), "openapi.json is stale: run `make openapi`"
