@@ -1,0 +1,49 @@
+"""`python -m local.emulator --data DIR --port N`: serve until interrupted (Ctrl-C or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+"""The shared Lambda code (`common`), on the path as in the functions' asset root."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.emulator", description=__doc__)
+    parser.add_argument(
+        "--data", required=True, type=Path, help="dataset folder (items.csv, interactions.csv, ...)"
+    )
+    parser.add_argument("--port", type=int, default=4580, help="TCP port on the host (0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"))
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if str(LAMBDAS_DIR) not in sys.path:
+        sys.path.append(str(LAMBDAS_DIR))
+    from local.emulator.server import EmulatorServer
+
+    stopping = threading.Event()
+
+    def request_stop(_signal: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    emulator = EmulatorServer(arguments.data, arguments.host, arguments.port, region=arguments.region)
+    with emulator:
+        logging.info("emulator on %s (trained in %.2f s)", emulator.url, emulator.training_seconds)
+        print(json.dumps({"url": emulator.url, "ssmParameters": emulator.ssm_parameters()}), flush=True)
+        stopping.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
