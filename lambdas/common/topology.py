@@ -1,4 +1,4 @@
-"""What is deployed: the functions and the HTTP routes (DESIGN sections 2 and 4).
+"""What is deployed: the functions, the HTTP routes and the event sinks (DESIGN sections 2, 4, 5).
 
 Plain data, read by the CDK stack and by the local stack, so both build the same
 system. The Lambda functions themselves do not import it.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from common.settings import FunctionSettings, ReadSettings
+from common.events import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT
+from common.settings import EventSettings, FunctionSettings, ReadSettings
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,20 @@ class Route:
     function: str
 
 
+@dataclass(frozen=True)
+class SinkSpec:
+    """A sink: the rule (common.events.RULES) whose queue feeds the function, and that queue's settings."""
+
+    function: str
+    rule: str
+    batch_size: int
+    batching_window_seconds: int
+    max_receive_count: int
+    """Receives before a record moves to the dead-letter queue."""
+    visibility_timeout_seconds: int
+    """Six times the function timeout, as AWS advises for SQS event sources."""
+
+
 # Read functions: 3 s timeout covers the 1.0 s Personalize budget plus SSM (at most 0.45 s); 512 MB gives
 # the CPU share that keeps JSON and pydantic work in the low milliseconds.
 RECOMMEND = FunctionSpec("recommend", "User recommendations (GET /recommendations)", 512, 3, ReadSettings)
@@ -40,10 +55,56 @@ RANK = FunctionSpec("rank", "Personalized ranking (POST /rank)", 512, 3, ReadSet
 
 READ_FUNCTIONS = (RECOMMEND, RELATED, RANK)
 
+# track_event: at most 3 PutEvents calls of 10 entries, each at most 2 x 1.5 s with the
+# client's retry, plus 150 ms of backoff for failed entries: 6 s leaves room to answer 503.
+TRACK_EVENT = FunctionSpec(
+    "track_event", "Shopper events onto the event bus (POST /events)", 256, 6, EventSettings
+)
+# Sinks: at most 10 (Personalize) or 50 records (Pinpoint) per batch; a failing call stops the
+# batch's further calls, so 30 s covers the slowest healthy batch with a wide margin.
+PERSONALIZE_SYNC = FunctionSpec(
+    ITEM_EVENTS_TO_PERSONALIZE.target_function,
+    "Item events to the Amazon Personalize event tracker (SQS)",
+    256,
+    30,
+    FunctionSettings,
+)
+PINPOINT_SYNC = FunctionSpec(
+    SIGNED_IN_EVENTS_TO_PINPOINT.target_function,
+    "Signed-in shoppers' events to Amazon Pinpoint (SQS)",
+    256,
+    30,
+    FunctionSettings,
+)
+
+EVENT_FUNCTIONS = (TRACK_EVENT, PERSONALIZE_SYNC, PINPOINT_SYNC)
+
 ROUTES = (
     Route("GET", "/recommendations", RECOMMEND.name),
     Route("GET", "/related", RELATED.name),
     Route("POST", "/rank", RANK.name),
+    Route("POST", "/events", TRACK_EVENT.name),
+)
+
+# Personalize gets small batches with a 1 s window: recommendations should follow the shopper
+# within seconds. Pinpoint is analytics: larger batches, fewer calls. 5 receives, then the DLQ.
+SINKS: tuple[SinkSpec, ...] = (
+    SinkSpec(
+        function=PERSONALIZE_SYNC.name,
+        rule=ITEM_EVENTS_TO_PERSONALIZE.name,
+        batch_size=10,
+        batching_window_seconds=1,
+        max_receive_count=5,
+        visibility_timeout_seconds=6 * PERSONALIZE_SYNC.timeout_seconds,
+    ),
+    SinkSpec(
+        function=PINPOINT_SYNC.name,
+        rule=SIGNED_IN_EVENTS_TO_PINPOINT.name,
+        batch_size=50,
+        batching_window_seconds=5,
+        max_receive_count=5,
+        visibility_timeout_seconds=6 * PINPOINT_SYNC.timeout_seconds,
+    ),
 )
 
 
@@ -54,4 +115,4 @@ def function_spec(name: str) -> FunctionSpec:
     raise KeyError(f"no function named {name!r}")
 
 
-FUNCTIONS: tuple[FunctionSpec, ...] = READ_FUNCTIONS
+FUNCTIONS: tuple[FunctionSpec, ...] = (*READ_FUNCTIONS, *EVENT_FUNCTIONS)

@@ -1,0 +1,292 @@
+"""The storefront event schema (DESIGN section 5): the one place that defines it.
+
+- the body of POST /events (`TrackEventsRequest`) and its answers,
+- the EventBridge entry that track_event puts on the bus (`build_entry`) and its `detail`,
+- the models the sinks parse their SQS records with (`TrackedEventRecord`),
+- the rule patterns (`RULES`), plain data that the CDK stack and the local stack both build.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal, get_args
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Json,
+    StringConstraints,
+    field_serializer,
+)
+
+from common.models import IDENTIFIER_PATTERN, Identifier
+
+EVENT_SOURCE = "retail.storefront"
+
+EventType = Literal[
+    "ProductSearched",
+    "ProductViewed",
+    "ProductAdded",
+    "ProductRemoved",
+    "ProductQuantityUpdated",
+    "CartViewed",
+    "CheckoutStarted",
+    "OrderCompleted",
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+
+MAX_EVENTS_PER_REQUEST = 25
+MAX_FUTURE_SKEW = timedelta(hours=24)
+"""A `sentAt` further ahead than this is a broken client clock, not an event."""
+MAX_EVENT_AGE = timedelta(days=14)
+"""A `sentAt` older than this is refused: stale for real-time recommendations, and beyond replay needs."""
+MAX_PROPERTIES = 20
+MAX_PROPERTY_KEY_LENGTH = 50
+"""Amazon Pinpoint's limit for attribute and metric names."""
+MAX_PROPERTY_STRING_LENGTH = 200
+"""Amazon Pinpoint's limit for attribute values."""
+MAX_PROPERTIES_JSON_LENGTH = 1024
+"""Amazon Personalize PutEvents: `properties` is a JSON string of at most 1024 characters."""
+MAX_RECOMMENDATION_ID_LENGTH = 40
+"""Amazon Personalize PutEvents: `recommendationId` is at most 40 characters."""
+
+PropertyKey = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_PROPERTY_KEY_LENGTH, pattern=r"^[A-Za-z][A-Za-z0-9_]*$"),
+]
+
+
+def _flat_value(value: Any) -> Any:
+    """One clear problem per bad property value, instead of one per member of the union."""
+    if isinstance(value, str):
+        if len(value) > MAX_PROPERTY_STRING_LENGTH:
+            raise ValueError(f"must be at most {MAX_PROPERTY_STRING_LENGTH} characters")
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+    raise ValueError("must be a string, number or boolean (properties are a flat object)")
+
+
+PropertyValue = Annotated[bool | int | float | str, BeforeValidator(_flat_value)]
+RecommendationId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_RECOMMENDATION_ID_LENGTH, pattern=IDENTIFIER_PATTERN),
+]
+
+
+def properties_json(properties: dict[str, Any]) -> str:
+    """The compact JSON text of the properties, as Amazon Personalize receives it."""
+    return json.dumps(properties, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def _iso_8601_text(value: Any) -> Any:
+    """Refuse numbers (epoch seconds) and other non-strings: the API takes ISO-8601 text only."""
+    if not isinstance(value, str):
+        # A ValueError, not a TypeError: pydantic reports only the former as a validation problem.
+        raise ValueError("must be an ISO-8601 date-time string with a timezone, e.g. 2026-01-31T12:00:00Z")  # noqa: TRY004
+    return value
+
+
+def _within_bounds(sent_at: datetime) -> datetime:
+    now = datetime.now(UTC)
+    if sent_at > now + MAX_FUTURE_SKEW:
+        raise ValueError(
+            f"must not be more than {MAX_FUTURE_SKEW.total_seconds() / 3600:g} hours in the future"
+        )
+    if sent_at < now - MAX_EVENT_AGE:
+        raise ValueError(f"must not be older than {MAX_EVENT_AGE.days} days")
+    return sent_at.astimezone(UTC)
+
+
+def _properties_within_limit(properties: dict[str, Any]) -> dict[str, Any]:
+    length = len(properties_json(properties))
+    if length > MAX_PROPERTIES_JSON_LENGTH:
+        raise ValueError(
+            f"properties are {length} characters as JSON; at most {MAX_PROPERTIES_JSON_LENGTH} are allowed"
+        )
+    return properties
+
+
+SentAt = Annotated[AwareDatetime, BeforeValidator(_iso_8601_text), AfterValidator(_within_bounds)]
+Properties = Annotated[
+    dict[PropertyKey, PropertyValue],
+    Field(max_length=MAX_PROPERTIES),
+    AfterValidator(_properties_within_limit),
+]
+
+
+class TrackedEvent(BaseModel):
+    """One shopper action in the body of POST /events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    eventType: EventType
+    itemId: Identifier | None = None
+    eventId: Identifier | None = Field(
+        default=None, description="Generated when absent; send the same id again when retrying."
+    )
+    sentAt: SentAt | None = Field(default=None, description="ISO-8601 with a timezone; defaults to now.")
+    recommendationId: RecommendationId | None = None
+    properties: Properties = Field(
+        default_factory=dict,
+        description="Flat object of string, number or boolean values (at most 20 keys, 1024 JSON chars).",
+    )
+
+
+def _unique_event_ids(events: list[TrackedEvent]) -> list[TrackedEvent]:
+    given = Counter(event.eventId for event in events if event.eventId is not None)
+    repeated = sorted(event_id for event_id, count in given.items() if count > 1)
+    if repeated:
+        raise ValueError(f"eventIds must be unique within a request; repeated: {', '.join(repeated[:5])}")
+    return events
+
+
+class TrackEventsRequest(BaseModel):
+    """POST /events body (DESIGN section 4)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sessionId: Identifier
+    userId: Identifier | None = Field(default=None, description="Absent for anonymous shoppers.")
+    events: Annotated[
+        list[TrackedEvent],
+        Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST),
+        AfterValidator(_unique_event_ids),
+    ]
+
+
+class TrackEventsResponse(BaseModel):
+    """202: every event is on the bus."""
+
+    accepted: int
+    eventIds: list[str]
+
+
+class NotAcceptedEvent(BaseModel):
+    eventId: str
+    eventType: EventType
+    errorCode: str
+    errorMessage: str
+
+
+class EventsNotAcceptedResponse(BaseModel):
+    """503: some events could not be put on the bus; those may be sent again with the same eventIds."""
+
+    message: str
+    accepted: int
+    eventIds: list[str] = Field(description="The events that are on the bus.")
+    notAccepted: list[NotAcceptedEvent]
+
+
+class EventDetail(BaseModel):
+    """The `detail` of a bus event. Absent optional values are present as null, so rules can test them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    eventId: Identifier
+    eventType: EventType
+    sessionId: Identifier
+    userId: Identifier | None
+    itemId: Identifier | None
+    sentAt: AwareDatetime
+    recommendationId: str | None
+    properties: dict[str, PropertyValue]
+
+    @field_serializer("sentAt")
+    def _utc_text(self, sent_at: datetime) -> str:
+        return sent_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def event_details(request: TrackEventsRequest, event_ids: list[str], now: datetime) -> list[EventDetail]:
+    """The bus `detail` of each event of a request, with the given ids and `now` for a missing sentAt."""
+    return [
+        EventDetail(
+            eventId=event_id,
+            eventType=event.eventType,
+            sessionId=request.sessionId,
+            userId=request.userId,
+            itemId=event.itemId,
+            sentAt=event.sentAt or now,
+            recommendationId=event.recommendationId,
+            properties=event.properties,
+        )
+        for event, event_id in zip(request.events, event_ids, strict=True)
+    ]
+
+
+def build_entry(detail: EventDetail, event_bus_name: str) -> dict[str, Any]:
+    """The PutEvents entry of one event."""
+    return {
+        "Source": EVENT_SOURCE,
+        "DetailType": detail.eventType,
+        "Detail": detail.model_dump_json(),
+        "EventBusName": event_bus_name,
+    }
+
+
+class TrackedBusEvent(EventBridgeModel):
+    """A bus event as a rule delivers it to its target."""
+
+    detail: EventDetail
+
+
+class TrackedEventRecord(SqsRecordModel):
+    """An SQS record whose body is a bus event (the sinks' input)."""
+
+    body: Json[TrackedBusEvent]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    name: str
+    target_function: str
+    pattern: dict[str, Any]
+
+
+def _any_string() -> list[dict[str, str]]:
+    """Matches a field whose value is a JSON string, and neither null nor absent.
+
+    EventBridge: prefix matching applies to string values only ("You can use prefix matching
+    for string values", content filtering docs), and the empty prefix is accepted (Event Ruler
+    compiles `{"prefix": ""}` to a match on the opening quote of a string). `{"exists": true}`
+    would not do: exists matching tests the presence of a field regardless of its value, so it
+    matches `null` as well. Null-free, so the pattern is also valid in a CloudFormation template.
+    """
+    return [{"prefix": ""}]
+
+
+PERSONALIZE_SYNC_FUNCTION = "personalize_sync"
+PINPOINT_SYNC_FUNCTION = "pinpoint_sync"
+
+ITEM_EVENTS_TO_PERSONALIZE = RuleSpec(
+    name="item-events-to-personalize",
+    target_function=PERSONALIZE_SYNC_FUNCTION,
+    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"itemId": _any_string()}},
+)
+SIGNED_IN_EVENTS_TO_PINPOINT = RuleSpec(
+    name="signed-in-events-to-pinpoint",
+    target_function=PINPOINT_SYNC_FUNCTION,
+    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"userId": _any_string()}},
+)
+
+RULES: tuple[RuleSpec, ...] = (ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT)
+
+
+def rule_spec(name: str) -> RuleSpec:
+    for rule in RULES:
+        if rule.name == name:
+            return rule
+    raise KeyError(f"no rule named {name!r}")

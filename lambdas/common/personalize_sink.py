@@ -1,0 +1,132 @@
+"""personalize_sync's delivery: bus events to the Amazon Personalize event tracker (PutEvents).
+
+Events are grouped by (sessionId, userId), as a PutEvents call carries one session and one
+user, and sent at most 10 per call with the tracking id read from SSM. A call that fails
+fails only its own records; after a throttled, timed-out or unreachable call the rest of the
+batch is not attempted (SQS redelivers it later). Without a configured tracker every record
+fails, with a `SinkNotConfigured` metric: the events wait in the queue (and, after the
+queue's maximum receives, in its dead-letter queue) instead of being dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
+
+from common.aws import get_client
+from common.config import PersonalizationConfig, config_reader
+from common.events import EventDetail, TrackedEventRecord, properties_json
+from common.observability import logger, metrics
+from common.sinks import (
+    CIRCUIT_BREAKING_REASONS,
+    SKIPPED_AFTER_FAILURE,
+    BusEvent,
+    DeliveryReport,
+    chunked,
+    current_config,
+    failure_reason,
+    record_calls,
+    unique_events,
+)
+
+MAX_EVENTS_PER_CALL = 10
+"""Amazon Personalize PutEvents: `eventList` holds 1 to 10 events."""
+
+
+@dataclass(frozen=True)
+class PutEventsCall:
+    session_id: str
+    user_id: str | None
+    events: Sequence[BusEvent]
+
+    @property
+    def records(self) -> list[TrackedEventRecord]:
+        return [record for event in self.events for record in event.records]
+
+    def request(self, tracking_id: str) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "trackingId": tracking_id,
+            "sessionId": self.session_id,
+            "eventList": [personalize_event(event.detail) for event in self.events],
+        }
+        if self.user_id is not None:
+            request["userId"] = self.user_id
+        return request
+
+
+def personalize_event(detail: EventDetail) -> dict[str, Any]:
+    """One entry of `eventList`; `sentAt` as a datetime, `properties` as JSON text."""
+    event: dict[str, Any] = {
+        "eventId": detail.eventId,
+        "eventType": detail.eventType,
+        "sentAt": detail.sentAt,
+    }
+    if detail.itemId is not None:
+        event["itemId"] = detail.itemId
+    if detail.recommendationId is not None:
+        event["recommendationId"] = detail.recommendationId
+    if detail.properties:
+        event["properties"] = properties_json(detail.properties)
+    return event
+
+
+def put_events_calls(records: Sequence[TrackedEventRecord]) -> list[PutEventsCall]:
+    """The calls for a batch: one group per (sessionId, userId), at most 10 events per call."""
+    groups: dict[tuple[str, str | None], list[BusEvent]] = {}
+    for event in unique_events(records):
+        groups.setdefault((event.detail.sessionId, event.detail.userId), []).append(event)
+    return [
+        PutEventsCall(session_id, user_id, chunk)
+        for (session_id, user_id), events in groups.items()
+        for chunk in chunked(events, MAX_EVENTS_PER_CALL)
+    ]
+
+
+class PersonalizeSink:
+    def __init__(self, client: Any, load_config: Callable[[], PersonalizationConfig]) -> None:
+        self._client = client
+        self._load_config = load_config
+
+    def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
+        report = DeliveryReport()
+        if not records:
+            return report
+        config = current_config(self._load_config)
+        if config is None:
+            report.fail(records, "config-unavailable")
+            return report
+        if config.event_tracker_id is None:
+            logger.warning("no Personalize event tracker configured; the records stay queued")
+            metrics.add_metric(name="SinkNotConfigured", unit=MetricUnit.Count, value=len(records))
+            report.fail(records, "not-configured")
+            return report
+        self._send(put_events_calls(records), config.event_tracker_id, report)
+        return report
+
+    def _send(self, calls: list[PutEventsCall], tracking_id: str, report: DeliveryReport) -> None:
+        made = 0
+        stopped = False
+        for call in calls:
+            if stopped:
+                report.fail(call.records, SKIPPED_AFTER_FAILURE)
+                continue
+            made += 1
+            try:
+                self._client.put_events(**call.request(tracking_id))
+            except (BotoCoreError, ClientError) as error:
+                reason = failure_reason(error)
+                report.fail(call.records, reason)
+                stopped = reason in CIRCUIT_BREAKING_REASONS
+                continue
+            report.delivered += len(call.records)
+        record_calls(made)
+
+
+@cache
+def personalize_sink() -> PersonalizeSink:
+    return PersonalizeSink(get_client("personalize-events"), config_reader().load)

@@ -1,0 +1,17 @@
+"""SQS batches of item events -> the Amazon Personalize event tracker (partial batch response)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from common.observability import logger, metrics, tracer
+from common.personalize_sink import personalize_sink
+from common.sinks import process_sink_batch
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_sink_batch(event, context, personalize_sink().deliver)

@@ -1,0 +1,43 @@
+"""POST /events: the shopper's actions, put on the EventBridge bus for the sinks."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from common.api import ERROR_RESPONSES, build_resolver
+from common.events import EventsNotAcceptedResponse, TrackEventsRequest, TrackEventsResponse
+from common.observability import logger, metrics, tracer
+from common.settings import event_settings
+from common.tracking import event_publisher, track_events
+
+app = build_resolver(event_settings())
+
+RESPONSES: dict[int, OpenAPIResponse] = {
+    202: {
+        "description": "Every event is on the event bus",
+        "content": {"application/json": {"model": TrackEventsResponse}},
+    },
+    503: {
+        "description": "Some events could not be put on the bus; send those again with the same eventIds",
+        "content": {"application/json": {"model": EventsNotAcceptedResponse}},
+    },
+    **ERROR_RESPONSES,
+}
+
+
+@app.post("/events", summary="Record shopper events", tags=["events"], responses=RESPONSES)
+@tracer.capture_method
+def post_events(request: Annotated[TrackEventsRequest, Body(embed=False)]) -> Response[TrackEventsResponse]:
+    accepted = track_events(event_publisher(), request)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
