@@ -18,7 +18,11 @@ class Shop {
     this.data = data;
     this.api = new ApiClient({ baseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs });
     this.identity = new Identity();
-    this.tracker = new EventTracker({ api: this.api, identity: this.identity });
+    this.tracker = new EventTracker({
+      api: this.api,
+      identity: this.identity,
+      flushIntervalMs: config.eventFlushIntervalMs,
+    });
     this.cart = new Cart({ data, tracker: this.tracker });
     this.lastOrder = null;
     this.main = document.getElementById("main");

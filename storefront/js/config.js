@@ -2,7 +2,7 @@
 
 export class ConfigError extends Error {}
 
-const DEFAULT_TIMEOUT_MS = 2500;
+const DEFAULTS = { apiTimeoutMs: 2500, eventFlushIntervalMs: 1000 };
 
 export async function loadConfig(url = new URL("config.json", document.baseURI)) {
   let response;
@@ -27,13 +27,18 @@ function parseConfig(raw) {
   if (typeof raw?.apiBaseUrl !== "string" || raw.apiBaseUrl.trim() === "") {
     throw new ConfigError('config.json has no "apiBaseUrl" (for example "http://127.0.0.1:3000").');
   }
-  const timeout = raw.apiTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new ConfigError('"apiTimeoutMs" in config.json must be a positive number of milliseconds.');
-  }
   return Object.freeze({
     apiBaseUrl: new URL(raw.apiBaseUrl.replace(/\/*$/, "/"), document.baseURI).href,
     dataBaseUrl: new URL(raw.dataBaseUrl ?? "data/", document.baseURI).href,
-    apiTimeoutMs: timeout,
+    apiTimeoutMs: milliseconds(raw, "apiTimeoutMs"),
+    eventFlushIntervalMs: milliseconds(raw, "eventFlushIntervalMs"),
   });
+}
+
+function milliseconds(raw, name) {
+  const value = raw[name] ?? DEFAULTS[name];
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(`"${name}" in config.json must be a positive number of milliseconds.`);
+  }
+  return value;
 }

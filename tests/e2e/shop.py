@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page
 
@@ -49,6 +50,12 @@ def open_product(page: Page, link: Locator) -> str:
     page.locator(f'[data-testid=product-detail][data-item-id="{item_id}"]').wait_for()
     view(page, "product")
     return item_id
+
+
+def recommendation_id_of(link: Locator) -> str | None:
+    """The recommendationId a product link carries (`#/product/p00001?rid=...`), if any."""
+    fragment = urlsplit(link.get_attribute("href") or "").fragment
+    return parse_qs(fragment.partition("?")[2]).get("rid", [None])[0]
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:

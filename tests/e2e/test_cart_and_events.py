@@ -1,0 +1,135 @@
+"""Cart, checkout and the events the shop sends: per-item cart events, session and user ids, batching,
+retries under the same eventIds and the sendBeacon flush when the page is hidden."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.shop import events_of, eventually, open_product, open_shop, recommendation_id_of, sign_in, view
+
+pytestmark = pytest.mark.e2e
+
+
+def add_to_cart(page, quantity: int = 1) -> None:
+    count_before = int(page.get_by_test_id("cart-count").inner_text())
+    page.get_by_test_id("quantity-input").select_option(str(quantity))
+    page.get_by_test_id("add-to-cart").click()
+    page.get_by_test_id("add-status").get_by_text("Added").wait_for()
+    assert int(page.get_by_test_id("cart-count").inner_text()) == count_before + quantity
+
+
+def test_cart_and_checkout_fire_one_event_per_item(page, storefront_url, api, shop_data, screenshot):
+    shopper = shop_data.user_with_persona("electronics_beauty")
+    open_shop(page, storefront_url)
+    sign_in(page, shopper["id"])
+    recommended = page.get_by_test_id("home-recommendations").get_by_test_id("product-link").first
+    from_recommendations = recommendation_id_of(recommended)
+    first = open_product(page, recommended)
+    add_to_cart(page, quantity=2)
+    page.get_by_test_id("shop-name").click()
+    view(page, "home")
+    second = open_product(
+        page, page.get_by_test_id("home-recommendations").get_by_test_id("product-link").nth(1)
+    )
+    add_to_cart(page)
+    third = next(item["id"] for item in shop_data.items_in("apparel") if item["id"] not in (first, second))
+    page.evaluate(f"location.hash = '#/product/{third}'")
+    page.locator(f'[data-testid=product-detail][data-item-id="{third}"]').wait_for()
+    add_to_cart(page)
+
+    page.get_by_test_id("cart-link").click()
+    cart = view(page, "cart")
+    lines = cart.get_by_test_id("cart-line").all()
+    assert [line.get_attribute("data-item-id") for line in lines] == [first, second, third]
+    screenshot("cart")
+    cart.locator(f'[data-testid=cart-line][data-item-id="{second}"]').get_by_test_id("qty-increase").click()
+    cart.locator(f'[data-testid=cart-line][data-item-id="{third}"]').get_by_test_id("remove-line").click()
+    assert page.get_by_test_id("cart-count").inner_text() == "4"
+    page.get_by_test_id("checkout-button").click()
+    view(page, "checkout")
+    screenshot("checkout")
+    page.get_by_test_id("place-order").click()
+    confirmation = view(page, "order").get_by_test_id("order-confirmation")
+    order_id = confirmation.get_by_test_id("order-id").inner_text()
+    assert page.get_by_test_id("cart-count").inner_text() == "0"
+    screenshot("order-completed")
+
+    eventually(lambda: len(events_of(api.events(), "OrderCompleted")) == 2)
+    events = api.events()
+
+    def item_ids(event_type: str) -> list[str]:
+        return [event["itemId"] for event in events_of(events, event_type)]
+
+    assert item_ids("ProductAdded") == [first, second, third]
+    assert [event["properties"]["quantity"] for event in events_of(events, "ProductAdded")] == [2, 1, 1]
+    assert item_ids("CartViewed") == [first, second, third]
+    assert item_ids("ProductQuantityUpdated") == [second]
+    assert events_of(events, "ProductQuantityUpdated")[0]["properties"]["quantity"] == 2
+    assert item_ids("ProductRemoved") == [third]
+    assert item_ids("CheckoutStarted") == [first, second]
+    assert item_ids("OrderCompleted") == [first, second]
+    assert {event["properties"]["orderId"] for event in events_of(events, "OrderCompleted")} == {order_id}
+    assert events_of(events, "ProductAdded")[0]["recommendationId"] == from_recommendations
+    assert "recommendationId" not in events_of(events, "ProductAdded")[2]
+    session_id = page.evaluate("window.__shop.sessionId")
+    assert {event["sessionId"] for event in events} == {session_id}
+    assert {event["userId"] for event in events} == {shopper["id"]}
+    assert len({event["eventId"] for event in events}) == len(events)
+    assert all(len(call.body["events"]) <= 10 for call in api.calls("/events"))
+
+
+def test_each_browser_session_has_its_own_session_id(browser, page, storefront_url, api, shop_data):
+    open_shop(page, storefront_url, f"#/product/{shop_data.items[0]['id']}")
+    view(page, "product")
+    first_session = page.evaluate("window.__shop.sessionId")
+    page.reload()
+    view(page, "product")
+    assert page.evaluate("window.__shop.sessionId") == first_session
+
+    other_context = browser.new_context()
+    try:
+        other = other_context.new_page()
+        open_shop(other, storefront_url, f"#/product/{shop_data.items[1]['id']}")
+        view(other, "product")
+        other_session = other.evaluate("window.__shop.sessionId")
+    finally:
+        other_context.close()
+    assert other_session != first_session
+    eventually(lambda: len(events_of(api.events(), "ProductViewed")) == 3)
+    views = events_of(api.events(), "ProductViewed")
+    assert sorted(event["sessionId"] for event in views) == sorted(
+        [first_session, first_session, other_session]
+    )
+    assert {event["userId"] for event in views} == {None}
+
+
+def test_failed_event_posts_are_retried_with_the_same_event_ids(page, storefront_url, api, shop_data):
+    api.fail_event_posts(2)
+    open_shop(page, storefront_url, f"#/product/{shop_data.items[0]['id']}")
+    view(page, "product")
+
+    viewed = eventually(lambda: events_of(api.events(), "ProductViewed"))
+    attempts = api.calls("/events")
+    assert [call.status for call in attempts] == [503, 503, 202]
+    attempted_ids = [[event["eventId"] for event in call.body["events"]] for call in attempts]
+    assert attempted_ids[0] == attempted_ids[1] == attempted_ids[2] == [viewed[0]["eventId"]]
+
+
+def test_queued_events_leave_with_send_beacon_when_the_page_is_hidden(page, storefront_url, api, shop_data):
+    def slow_flush_config(route):
+        config = route.fetch().json()
+        route.fulfill(json={**config, "eventFlushIntervalMs": 60_000})
+
+    page.route("**/config.json", slow_flush_config)
+    item_id = shop_data.items[5]["id"]
+    open_shop(page, storefront_url, f"#/product/{item_id}")
+    view(page, "product")
+    assert page.evaluate("window.__shop.queuedEvents.length") == 1
+    assert api.calls("/events") == []
+
+    page.goto("about:blank")
+
+    call = eventually(lambda: api.calls("/events"))[0]
+    assert call.content_type.startswith("text/plain")
+    assert [event["itemId"] for event in call.body["events"]] == [item_id]
+    assert events_of(api.events(), "ProductViewed")[0]["itemId"] == item_id
