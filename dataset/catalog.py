@@ -58,10 +58,8 @@ class Catalog:
     featured: np.ndarray
     group_style: np.ndarray
     group_gender: np.ndarray
-    group_first: np.ndarray
-    """Index of each group's first item."""
-    group_size: np.ndarray
     style_first_group: np.ndarray
+    """Index of each style's first affinity group; a style's groups are contiguous."""
     style_group_count: np.ndarray
 
     def __len__(self) -> int:
@@ -83,7 +81,6 @@ def build_catalog(item_count: int, featured_count: int, rng: np.random.Generator
     style_sizes = _items_per_style(item_count, styles)
     group_sizes, group_style = _affinity_groups(style_sizes)
     group_gender = _group_genders(group_style, styles)
-    group_first = np.concatenate(([0], np.cumsum(group_sizes)[:-1]))
     item_group = np.repeat(np.arange(len(group_sizes)), group_sizes)
     item_style = group_style[item_group]
     item_category = styles.category[item_style]
@@ -105,8 +102,6 @@ def build_catalog(item_count: int, featured_count: int, rng: np.random.Generator
         featured=_featured(featured_count, item_category, popularity, rng),
         group_style=group_style,
         group_gender=group_gender,
-        group_first=group_first,
-        group_size=group_sizes,
         style_first_group=np.concatenate(([0], np.cumsum(style_group_count)[:-1])),
         style_group_count=style_group_count,
     )
