@@ -103,11 +103,11 @@ class Section:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table; floats shown with three significant digits."""
+    """A Markdown table; floats shown with three significant digits (whole numbers from 1,000)."""
 
     def cell(value: object) -> str:
         if isinstance(value, float):
-            return f"{value:.3g}" if abs(value) < 1e6 else f"{value:,.0f}"
+            return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
         return str(value)
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

@@ -1,0 +1,137 @@
+"""The scenario both handler benchmarks share: SSM values, requests, canned Personalize answers.
+
+Standard library only, so a cold-start probe that imports it adds nothing to what it measures.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+ACCOUNT = "123456789012"
+PREFIX = "/retail-personalization"
+USER_ID = "user-42"
+ITEM_ID = "item-0001"
+RANK_LIST_SIZE = 100
+NUM_RESULTS = 25
+
+CAMPAIGN_ARN = f"arn:aws:personalize:us-east-1:{ACCOUNT}:campaign/"
+SSM_VALUES = {
+    "personalize/user-personalization-arn": CAMPAIGN_ARN + "user-personalization",
+    "personalize/related-items-arn": CAMPAIGN_ARN + "related-items",
+    "personalize/personalized-ranking-arn": CAMPAIGN_ARN + "personalized-ranking",
+    "personalize/event-tracker-id": "tracker-1",
+    "pinpoint/application-id": "NONE",
+    "catalog/featured-item-ids": ",".join(f"item-{n:04d}" for n in range(1, 26)),
+}
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def function_environment(function: str) -> dict[str, str]:
+    """The environment the stack gives a read function, plus a region and dummy credentials."""
+    from common.settings import ReadSettings
+
+    return {
+        **ReadSettings.for_function(function, PREFIX).to_environment(),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+
+
+def _item_ids(count: int, start: int = 100) -> list[str]:
+    return [f"item-{n:04d}" for n in range(start, start + count)]
+
+
+class FakePersonalizeRuntime:
+    """Answers GetRecommendations and GetPersonalizedRanking at once, from canned lists."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_recommendations(self, **request: Any) -> dict[str, Any]:
+        self.calls += 1
+        items = _item_ids(request["numResults"])
+        return {
+            "itemList": [
+                {"itemId": item, "score": round(1 / (rank + 2), 4)} for rank, item in enumerate(items)
+            ],
+            "recommendationId": "RID-bench",
+        }
+
+    def get_personalized_ranking(self, **request: Any) -> dict[str, Any]:
+        self.calls += 1
+        ranked = list(reversed(request["inputList"]))
+        return {
+            "personalizedRanking": [
+                {"itemId": item, "score": round(1 / (rank + 2), 4)} for rank, item in enumerate(ranked)
+            ],
+            "recommendationId": "RID-bench",
+        }
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    function: str
+    method: str
+    path: str
+    operation: str
+    """The Personalize runtime call the handler makes, and the parts of it that shape the answer."""
+    answer_shape: dict[str, Any]
+    query: dict[str, str] | None = None
+    body: dict[str, Any] | None = None
+
+    def canned_answer(self) -> dict[str, Any]:
+        answer: dict[str, Any] = getattr(FakePersonalizeRuntime(), self.operation)(**self.answer_shape)
+        return answer
+
+    def event(self) -> dict[str, Any]:
+        from tests.apigw import rest_event
+
+        return rest_event(self.method, self.path, query=self.query, body=self.body)
+
+
+RANK_LIST = _item_ids(RANK_LIST_SIZE)
+ROUTE_CASES = (
+    RouteCase(
+        "recommend",
+        "GET",
+        "/recommendations",
+        "get_recommendations",
+        {"numResults": NUM_RESULTS},
+        query={"userId": USER_ID, "numResults": str(NUM_RESULTS)},
+    ),
+    RouteCase(
+        "related",
+        "GET",
+        "/related",
+        "get_recommendations",
+        {"numResults": NUM_RESULTS + 1},
+        query={"itemId": ITEM_ID, "userId": USER_ID},
+    ),
+    RouteCase(
+        "rank",
+        "POST",
+        "/rank",
+        "get_personalized_ranking",
+        {"inputList": RANK_LIST},
+        body={"userId": USER_ID, "itemIds": RANK_LIST},
+    ),
+)
+
+
+def route_case(function: str) -> RouteCase:
+    for case in ROUTE_CASES:
+        if case.function == function:
+            return case
+    raise KeyError(f"no benchmark case for function {function!r}")
+
+
+def project_handler(function: str) -> Handler:
+    module = importlib.import_module(f"{function}.handler")
+    handler: Handler = module.lambda_handler
+    return handler
