@@ -7,8 +7,11 @@ attributes filters test (`Items.CATEGORY_L1`, ...), interactions give the histor
 from __future__ import annotations
 
 import csv
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -59,19 +62,22 @@ class TrainingData:
         return len(self.item_codes)
 
 
-def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
+def _open_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], Iterator[list[str]], TextIO]:
     if not path.is_file():
         raise DatasetError(f"missing dataset file {path}")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or any(column not in header for column in required):
-            raise DatasetError(f"{path} must have the columns {', '.join(required)}; found {header}")
-        return header, list(reader)
+    handle = path.open(newline="", encoding="utf-8")
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None or any(column not in header for column in required):
+        handle.close()
+        raise DatasetError(f"{path} must have the columns {', '.join(required)}; found {header}")
+    return header, reader, handle
 
 
 def load_catalog(data_dir: Path) -> Catalog:
-    header, rows = _read_rows(data_dir / ITEMS_FILE, (ITEM_ID_COLUMN, CATEGORY_COLUMN))
+    header, reader, handle = _open_rows(data_dir / ITEMS_FILE, (ITEM_ID_COLUMN, CATEGORY_COLUMN))
+    with handle:
+        rows = list(reader)
     columns = {name: tuple(row[position] for row in rows) for position, name in enumerate(header)}
     item_ids = columns.pop(ITEM_ID_COLUMN)
     category_names = tuple(sorted(set(columns[CATEGORY_COLUMN])))
@@ -85,35 +91,37 @@ def load_catalog(data_dir: Path) -> Catalog:
     )
 
 
-def _codes(values: list[str]) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
-    """Distinct values in first-seen order, and each value's code."""
-    positions: dict[str, int] = {}
-    codes = np.fromiter((positions.setdefault(value, len(positions)) for value in values), dtype=np.int32)
-    return tuple(positions), codes
-
-
 def load_training_data(data_dir: str | Path) -> TrainingData:
-    """Items and interactions of a dataset folder; interactions with unknown items are dropped."""
+    """Items and interactions of a dataset folder; interactions with unknown items are dropped.
+
+    Rows are streamed into compact arrays, so memory stays proportional to the arrays, not the file.
+    """
     folder = Path(data_dir)
     catalog = load_catalog(folder)
-    header, rows = _read_rows(
-        folder / INTERACTIONS_FILE, ("USER_ID", ITEM_ID_COLUMN, "EVENT_TYPE", "TIMESTAMP")
-    )
-    user_at, item_at, type_at, time_at = (
-        header.index(name) for name in ("USER_ID", ITEM_ID_COLUMN, "EVENT_TYPE", "TIMESTAMP")
-    )
-    known = [row for row in rows if row[item_at] in catalog.index]
-    user_ids, user_codes = _codes([row[user_at] for row in known])
-    event_types, event_codes = _codes([row[type_at] for row in known])
-    item_codes = np.fromiter((catalog.index[row[item_at]] for row in known), dtype=np.int32, count=len(known))
-    timestamps = np.fromiter((int(row[time_at]) for row in known), dtype=np.int64, count=len(known))
-    order = np.argsort(timestamps, kind="stable")
+    columns = ("USER_ID", ITEM_ID_COLUMN, "EVENT_TYPE", "TIMESTAMP")
+    header, reader, handle = _open_rows(folder / INTERACTIONS_FILE, columns)
+    user_at, item_at, type_at, time_at = (header.index(name) for name in columns)
+    users: dict[str, int] = {}
+    event_types: dict[str, int] = {}
+    user_codes, item_codes, event_codes = array("i"), array("i"), array("h")
+    timestamps = array("q")
+    with handle:
+        for row in reader:
+            item_code = catalog.index.get(row[item_at])
+            if item_code is None:
+                continue
+            user_codes.append(users.setdefault(row[user_at], len(users)))
+            item_codes.append(item_code)
+            event_codes.append(event_types.setdefault(row[type_at], len(event_types)))
+            timestamps.append(int(row[time_at]))
+    times = np.frombuffer(timestamps, dtype=np.int64)
+    order = np.argsort(times, kind="stable")
     return TrainingData(
         catalog=catalog,
-        user_ids=user_ids,
-        user_codes=user_codes[order],
-        item_codes=item_codes[order],
-        event_codes=event_codes[order].astype(np.int16),
-        timestamps=timestamps[order],
-        event_types=event_types,
+        user_ids=tuple(users),
+        user_codes=np.frombuffer(user_codes, dtype=np.int32)[order],
+        item_codes=np.frombuffer(item_codes, dtype=np.int32)[order],
+        event_codes=np.frombuffer(event_codes, dtype=np.int16)[order],
+        timestamps=times[order],
+        event_types=tuple(event_types),
     )

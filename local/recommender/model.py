@@ -2,9 +2,10 @@
 
 - related items: the item's precomputed neighbours (see `similarity`), backfilled with popular
   items of the same category, then popular items overall;
-- user recommendations: a recency-weighted sum of the neighbour vectors of the user's last
-  events (the newest event weighs 1, one `recency_half_life` older weighs 1/2), plus a
-  popularity term small enough to only order what the history does not reach;
+- user recommendations: a recency-weighted sum of the normalised neighbour vectors of the
+  user's last events (the newest event weighs 1, the one `recency_half_life` events older
+  weighs 1/2), plus a popularity term small enough to only order what the history does not
+  reach. The short half-life is what lets five new views take over the top of the list;
 - personalized ranking: the same user scores over the given list, unknown items last.
 
 Scores are normalised to sum to 1 over the candidates, like Personalize's softmax scores.
@@ -30,10 +31,9 @@ BACKFILL_WEIGHT = 1e-6
 class ModelConfig:
     trained_event_type: str = "ProductViewed"
     neighbours: int = 100
-    same_category_bonus: float = 1.0
     shrinkage: float = 5.0
     history_length: int = 50
-    recency_half_life: float = 4.0
+    recency_half_life: float = 2.5
     live_events_per_user: int = 500
 
 
@@ -53,14 +53,10 @@ class Recommender:
         matrix = user_item_matrix(
             data.user_codes[trained], data.item_codes[trained], len(data.user_ids), data.catalog.size
         )
-        viewers = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel()
-        self._popularity = viewers / max(viewers.max(initial=0.0), 1.0)
+        views = np.bincount(data.item_codes[trained], minlength=data.catalog.size).astype(np.float64)
+        self._popularity = views / max(views.max(initial=0.0), 1.0)
         self._neighbours = item_neighbours(
-            matrix,
-            data.catalog.category_codes,
-            neighbours=self.config.neighbours,
-            same_category_bonus=self.config.same_category_bonus,
-            shrinkage=self.config.shrinkage,
+            matrix, neighbours=self.config.neighbours, shrinkage=self.config.shrinkage
         )
         self._histories = UserHistories(data, self.config.live_events_per_user)
 
@@ -85,7 +81,7 @@ class Recommender:
         ages = np.arange(len(recent) - 1, -1, -1, dtype=np.float64)
         weights = np.power(0.5, ages / self.config.recency_half_life)
         neighbour_indices = self._neighbours.indices[recent]
-        contributions = self._neighbours.similarities[recent] * weights[:, None]
+        contributions = self._neighbours.weights[recent] * weights[:, None]
         present = neighbour_indices >= 0
         scores = np.bincount(
             neighbour_indices[present], weights=contributions[present], minlength=self.catalog.size

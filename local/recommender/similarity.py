@@ -1,9 +1,10 @@
 """Item-to-item similarity from co-occurrence in users' histories, top-k neighbours per item.
 
-Cosine of the item columns of the binary user x item matrix, computed in blocks of items so
-the dense intermediate stays small at 10x scale, with a multiplicative bonus for items of the
-same category (the catalog metadata, like the item features Personalize uses) and a shrinkage
-term that keeps items seen by a handful of users from getting extreme similarities.
+Cosine of the item columns of the binary user x item matrix (like SIMS, no item metadata), computed
+in blocks of items so the dense intermediate stays small at 10x scale, with a shrinkage term that
+keeps items seen by a handful of users from getting extreme similarities. Each item also gets its
+neighbour weights normalised to sum to 1, so that every event of a history carries the same mass
+in the user model whatever the popularity of its item.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class Neighbours:
 
     indices: npt.NDArray[np.int32]
     similarities: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32]
+    """The similarities of each row divided by the row's sum."""
 
 
 def user_item_matrix(
@@ -36,14 +39,7 @@ def user_item_matrix(
     return matrix
 
 
-def item_neighbours(
-    matrix: sparse.csr_matrix,
-    category_codes: npt.NDArray[np.int32],
-    *,
-    neighbours: int,
-    same_category_bonus: float,
-    shrinkage: float,
-) -> Neighbours:
+def item_neighbours(matrix: sparse.csr_matrix, *, neighbours: int, shrinkage: float) -> Neighbours:
     items = matrix.shape[1]
     keep = min(neighbours, max(items - 1, 1))
     columns = matrix.tocsc()
@@ -54,7 +50,6 @@ def item_neighbours(
         stop = min(start + BLOCK_ITEMS, items)
         block = (columns[:, start:stop].T @ matrix).toarray().astype(np.float32)
         block /= norms[start:stop, None] * norms[None, :] + shrinkage
-        block *= 1.0 + same_category_bonus * (category_codes[start:stop, None] == category_codes[None, :])
         block[np.arange(stop - start), np.arange(start, stop)] = 0.0
         top = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
         top_values = np.take_along_axis(block, top, axis=1)
@@ -64,4 +59,6 @@ def item_neighbours(
         present = ranked_values > 0
         indices[start:stop] = np.where(present, ranked, -1)
         similarities[start:stop] = np.where(present, ranked_values, 0.0)
-    return Neighbours(indices, similarities)
+    totals = similarities.sum(axis=1, keepdims=True)
+    weights = np.divide(similarities, totals, out=np.zeros_like(similarities), where=totals > 0)
+    return Neighbours(indices, similarities, weights)
