@@ -64,6 +64,16 @@ const PATTERNS = [
   (ink) => `<pattern id="p" width="28" height="28" patternUnits="userSpaceOnUse"><circle cx="14" cy="14" r="9" fill="none" stroke="${ink}" stroke-width="1.5"/></pattern>`,
 ];
 
+/** A small mark on the product, one per style, so styles of a category look apart. */
+const EMBLEMS = [
+  (ink) => `<circle cx="100" cy="108" r="11" fill="${ink}"/>`,
+  (ink) => `<path d="M100 94l4.5 9.5 10.5 1.2-7.8 7.2 2.1 10.3-9.3-5.2-9.3 5.2 2.1-10.3-7.8-7.2 10.5-1.2z" fill="${ink}"/>`,
+  (ink) => `<path d="M72 104h56M72 114h56" stroke="${ink}" stroke-width="5" stroke-linecap="round"/>`,
+  (ink) => `<path d="M100 94l13 14-13 14-13-14z" fill="${ink}"/>`,
+  (ink) => `<rect x="88" y="100" width="24" height="18" rx="4" fill="none" stroke="${ink}" stroke-width="4"/>`,
+  () => "",
+];
+
 const cache = new Map();
 
 export function productImageSvg(category, style) {
@@ -81,13 +91,16 @@ export function productImageSvg(category, style) {
   const tilt = ((seed >>> 16) % 13) - 6;
   const accentX = 30 + ((seed >>> 19) % 140);
   const accentR = 10 + ((seed >>> 23) % 14);
+  const scale = (0.86 + ((seed >>> 27) % 5) * 0.035).toFixed(3);
+  const emblem = EMBLEMS[(seed >>> 7) % EMBLEMS.length]("rgb(255 255 255 / .75)");
   const svg = [
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200">',
     `<defs>${pattern}<radialGradient id="g" cx=".5" cy=".45" r=".6"><stop offset="0" stop-color="${glow}"/><stop offset="1" stop-color="${background}"/></radialGradient></defs>`,
     '<rect width="200" height="200" fill="url(#g)"/><rect width="200" height="200" fill="url(#p)"/>',
     `<circle cx="${accentX}" cy="${accentX % 2 ? 34 : 168}" r="${accentR}" fill="${accent}" opacity=".7"/>`,
     `<ellipse cx="100" cy="170" rx="70" ry="8" fill="hsl(${hue} 40% 25% / .15)"/>`,
-    `<g fill="${body}" color="${body}" transform="rotate(${tilt} 100 100)">${art.glyph}</g>`,
+    `<g transform="rotate(${tilt} 100 100) translate(100 100) scale(${scale}) translate(-100 -100)">`,
+    `<g fill="${body}" color="${body}">${art.glyph}</g>${emblem}</g>`,
     "</svg>",
   ].join("");
   const url = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
@@ -95,7 +108,7 @@ export function productImageSvg(category, style) {
   return url;
 }
 
-export function productImage(item, { className = "product-image", loading = "lazy" } = {}) {
+export function productImage(item, { className = "product-image" } = {}) {
   const [category, style] = (item.image ?? `${item.category}/${item.style}`).split("/");
   const image = document.createElement("img");
   image.className = className;
@@ -103,7 +116,6 @@ export function productImage(item, { className = "product-image", loading = "laz
   image.alt = `${item.name}: ${item.style} from ${item.category}`;
   image.width = 200;
   image.height = 200;
-  image.loading = loading;
   image.decoding = "async";
   return image;
 }

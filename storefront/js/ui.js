@@ -8,7 +8,7 @@ export function productHref(itemId, recommendationId = null) {
   return `#/product/${encodeURIComponent(itemId)}${query}`;
 }
 
-export function productCard(item, { recommendationId = null } = {}) {
+export function productCard(item, { recommendationId = null, markFeatured = true } = {}) {
   return h(
     "li",
     { class: "product-card", dataset: { testid: "product-card", itemId: item.id, category: item.category } },
@@ -20,16 +20,22 @@ export function productCard(item, { recommendationId = null } = {}) {
       h("span", { class: "product-name", text: item.name }),
     ),
     h("span", { class: "product-price", text: formatPrice(item.price) }),
-    item.featured ? h("span", { class: "tag tag-featured", text: "Featured" }) : null,
+    markFeatured && item.featured ? h("span", { class: "tag tag-featured", text: "Featured" }) : null,
   );
 }
 
-/** A grid of product cards; `orderSource` says where the order came from (for tests and styling). */
-export function productGrid(items, { recommendationId = null, orderSource = "natural", label = "Products" } = {}) {
+/**
+ * A grid of product cards; `orderSource` says where the order came from (for tests and styling).
+ * Lists of featured products leave out the "Featured" tag that would sit on every card.
+ */
+export function productGrid(
+  items,
+  { recommendationId = null, orderSource = "natural", label = "Products", markFeatured = true } = {},
+) {
   return h(
     "ul",
     { class: "product-grid", "aria-label": label, dataset: { testid: "product-list", orderSource } },
-    items.map((item) => productCard(item, { recommendationId })),
+    items.map((item) => productCard(item, { recommendationId, markFeatured })),
   );
 }
 

@@ -196,3 +196,21 @@ def test_the_shop_is_keyboard_navigable(page, storefront_url, api):
     page.keyboard.press("Enter")
     view(page, "product")
     assert page.get_by_test_id("product-detail").count() == 1
+
+
+def test_small_screens_get_a_single_column_layout_without_sideways_scrolling(
+    page, storefront_url, api, shop_data, screenshot
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_shop(page, storefront_url, f"#/product/{shop_data.featured['itemIds'][0]}")
+    view(page, "product")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    image, body = (page.locator(f".product-detail > div:nth-child({n})").bounding_box() for n in (1, 2))
+    assert image is not None
+    assert body is not None
+    assert body["y"] >= image["y"] + image["height"]
+    screenshot("product-small-screen")
+    page.get_by_test_id("shop-name").click()
+    view(page, "home")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    screenshot("home-small-screen")

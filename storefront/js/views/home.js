@@ -69,7 +69,7 @@ function featuredSection(shop) {
       h("h2", { id: "featured-title", text: "Featured products" }),
       h("a", { href: "#/profile", class: "shelf-hint", text: "Sign in as a shopper for personal picks →" }),
     ),
-    productGrid(shop.data.featuredItems(), { label: "Featured products" }),
+    productGrid(shop.data.featuredItems(), { label: "Featured products", markFeatured: false }),
   );
 }
 
@@ -90,7 +90,10 @@ async function recommendationsSection(shop, view, user) {
   if (answer.notice) {
     heading.after(notice(answer.notice));
   } else {
-    heading.append(personalizedBadge(`Picked for ${user.name.split(" ")[0]}`));
+    heading.append(
+      personalizedBadge(`Picked for ${user.name.split(" ")[0]}`),
+      h("span", { class: "shelf-caption", text: "From your history and what you view in this session." }),
+    );
   }
   section.dataset.source = answer.source;
   section.removeAttribute("aria-busy");

@@ -1,6 +1,6 @@
 /** Category, Featured and search result lists: natural order for visitors, ranked for a signed-in shopper. */
 
-import { h } from "../dom.js";
+import { append, h } from "../dom.js";
 import { rankForShopper } from "../personalization.js";
 import { emptyState, notice, pageHeading, personalizedBadge, productGrid, skeletonGrid } from "../ui.js";
 
@@ -13,7 +13,13 @@ export async function renderCategory(shop, route, view) {
     return;
   }
   const items = shop.data.itemsInCategory(category.id);
-  await renderListing(shop, view, { title: category.name, items, context: "category", kind: category.id });
+  await renderListing(shop, view, {
+    title: category.name,
+    intro: `${items.length} products in ${category.styles?.length ?? "several"} styles.`,
+    items,
+    context: "category",
+    kind: category.id,
+  });
 }
 
 export async function renderFeatured(shop, _route, view) {
@@ -24,6 +30,7 @@ export async function renderFeatured(shop, _route, view) {
     items,
     context: "category",
     kind: "featured",
+    markFeatured: false,
   });
 }
 
@@ -43,9 +50,9 @@ export async function renderSearch(shop, route, view) {
   });
 }
 
-async function renderListing(shop, view, { title, intro = null, items, context, kind }) {
+async function renderListing(shop, view, { title, intro = null, items, context, kind, markFeatured = true }) {
   const status = h("div", { class: "listing-status" });
-  view.append(pageHeading(title), intro ? h("p", { class: "page-intro", text: intro }) : null, status);
+  append(view, [pageHeading(title), intro ? h("p", { class: "page-intro", text: intro }) : null, status]);
   view.dataset.listing = kind;
   if (items.length === 0) {
     view.append(emptyState("No products match. Try another word, or browse a category.", h("a", { href: "#/featured", text: "See featured products" })));
@@ -55,7 +62,7 @@ async function renderListing(shop, view, { title, intro = null, items, context, 
   view.append(loading);
   const ranked = await rankForShopper(shop, items, context);
   status.append(orderStatus(shop, ranked));
-  loading.replaceWith(pagedGrid(ranked));
+  loading.replaceWith(pagedGrid(ranked, markFeatured));
 }
 
 function orderStatus(shop, ranked) {
@@ -73,11 +80,12 @@ function orderStatus(shop, ranked) {
   );
 }
 
-function pagedGrid(ranked) {
+function pagedGrid(ranked, markFeatured) {
   const wrapper = h("div", { class: "paged-grid" });
   const grid = productGrid(ranked.items.slice(0, PAGE_SIZE), {
     recommendationId: ranked.recommendationId,
     orderSource: ranked.source,
+    markFeatured,
   });
   wrapper.append(grid);
   if (ranked.items.length > PAGE_SIZE) {
@@ -90,6 +98,7 @@ function pagedGrid(ranked) {
     more.addEventListener("click", () => {
       const next = productGrid(ranked.items.slice(grid.children.length, grid.children.length + PAGE_SIZE), {
         recommendationId: ranked.recommendationId,
+        markFeatured,
       });
       grid.append(...next.children);
       update();

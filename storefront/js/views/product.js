@@ -61,7 +61,7 @@ function productDetail(shop, item, recommendationId) {
   return h(
     "article",
     { class: "product-detail", dataset: { testid: "product-detail", itemId: item.id } },
-    h("div", { class: "product-detail-image" }, productImage(item, { className: "detail-image", loading: "eager" })),
+    h("div", { class: "product-detail-image" }, productImage(item, { className: "detail-image" })),
     h(
       "div",
       { class: "product-detail-body" },
