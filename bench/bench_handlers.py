@@ -12,6 +12,7 @@ import contextlib
 import gc
 import json
 import os
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -67,9 +68,19 @@ def time_invocations(handler: Handler, event: dict[str, Any], context: Any, coun
 
 @contextlib.contextmanager
 def quiet_stdout() -> Iterator[None]:
-    """Powertools writes EMF metrics to stdout; the benchmark still pays for writing them."""
-    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+    """Send file descriptor 1 to /dev/null: the handlers still format and write their EMF metrics
+    and log lines (Powertools writes both to stdout), the terminal just does not show them."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 1)
         yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(sink)
 
 
 @dataclass(frozen=True)
