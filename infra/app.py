@@ -1,0 +1,15 @@
+"""Builds the CDK app: the stack from the context settings, with the nag packs attached."""
+
+from __future__ import annotations
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+from infra.settings import DeploymentSettings
+from infra.stack import RetailPersonalizationStack
+
+
+def build_app(app: App) -> RetailPersonalizationStack:
+    stack = RetailPersonalizationStack(app, DeploymentSettings.from_context(app.node))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    return stack

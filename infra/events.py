@@ -1,0 +1,133 @@
+"""The event fan-out: bus, archive, one rule per shared rule pattern, one queue per sink.
+
+Built from `common.events.RULES` and `common.topology.SINKS`, so a new sink is one more
+RuleSpec, SinkSpec and FunctionSpec and appears here without changes. Delivery is at
+least once and nothing is dropped silently: EventBridge retries delivery to the queue
+and sends what it cannot deliver to the sink's dead-letter queue; the sink function
+reports partial batch failures, and a record that fails `max_receive_count` times
+moves to the same dead-letter queue (one place to inspect and redrive per sink).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from common.events import EVENT_SOURCE, RuleSpec
+from common.topology import SinkSpec, function_spec
+from infra.functions import Functions
+from infra.naming import pascal_case
+
+VISIBILITY_TIMEOUT_FACTOR = 6
+"""AWS: set the queue's visibility timeout to at least six times the function timeout, so
+retries of a throttled function do not redeliver a batch that is still being processed."""
+DLQ_RETENTION = Duration.days(14)
+
+
+@dataclass(frozen=True)
+class SinkResources:
+    rule: events.Rule
+    queue: sqs.Queue
+    dead_letter_queue: sqs.Queue
+    function: lambda_.Function
+
+
+def check_visibility_timeout(sink: SinkSpec) -> None:
+    """Fail the synth when a sink's queue could redeliver a message its function still processes."""
+    timeout = function_spec(sink.function).timeout_seconds
+    minimum = VISIBILITY_TIMEOUT_FACTOR * timeout
+    if sink.visibility_timeout_seconds < minimum:
+        raise ValueError(
+            f"sink {sink.function}: visibility timeout {sink.visibility_timeout_seconds} s is below "
+            f"{VISIBILITY_TIMEOUT_FACTOR} x function timeout {timeout} s = {minimum} s"
+        )
+
+
+def _sink_for(rule: RuleSpec, sinks: Sequence[SinkSpec]) -> SinkSpec:
+    for sink in sinks:
+        if sink.rule == rule.name:
+            if sink.function != rule.target_function:
+                raise ValueError(
+                    f"rule {rule.name} targets {rule.target_function} but its sink is {sink.function}"
+                )
+            return sink
+    raise ValueError(f"rule {rule.name} has no sink in common.topology.SINKS")
+
+
+def event_pattern(pattern: dict[str, object]) -> events.EventPattern:
+    """The shared pattern as a CDK EventPattern (`detail-type` -> `detail_type`); renders back unchanged."""
+    return events.EventPattern(**{key.replace("-", "_"): value for key, value in pattern.items()})  # type: ignore[arg-type]
+
+
+class EventFanOut(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bus_name: str,
+        archive_retention_days: int,
+        rules: Sequence[RuleSpec],
+        sinks: Sequence[SinkSpec],
+        functions: Functions,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=bus_name, description="Storefront events")
+        self.bus.archive(
+            "Archive",
+            description="Every storefront event, for replay after an outage",
+            event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
+            retention=Duration.days(archive_retention_days) if archive_retention_days else None,
+        )
+        self.sinks: dict[str, SinkResources] = {}
+        for rule in rules:
+            sink = _sink_for(rule, sinks)
+            self.sinks[sink.function] = self._add_sink(rule, sink, functions[sink.function])
+
+    def _add_sink(self, rule: RuleSpec, sink: SinkSpec, function: lambda_.Function) -> SinkResources:
+        check_visibility_timeout(sink)
+        scope = Construct(self, pascal_case(sink.function))
+        dead_letter_queue = sqs.Queue(
+            scope,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DLQ_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        queue = sqs.Queue(
+            scope,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(sink.visibility_timeout_seconds),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=dead_letter_queue, max_receive_count=sink.max_receive_count
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        bus_rule = events.Rule(
+            scope,
+            "Rule",
+            event_bus=self.bus,
+            description=f"{rule.name}: to {sink.function}",
+            event_pattern=event_pattern(rule.pattern),
+            targets=[targets.SqsQueue(queue, dead_letter_queue=dead_letter_queue)],
+        )
+        function.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=sink.batch_size,
+                max_batching_window=Duration.seconds(sink.batching_window_seconds),
+                report_batch_item_failures=True,
+            )
+        )
+        return SinkResources(bus_rule, queue, dead_letter_queue, function)

@@ -1,0 +1,115 @@
+"""Every Lambda function, built by one helper from its FunctionSpec.
+
+All functions share the `lambdas/` code asset (copied as is: no Docker, no build
+step; the runtime dependencies come from the Powertools layer and the runtime's
+boto3) and the public Powertools layer, resolved at deploy time from its SSM
+parameter so synth needs no credentials and no version is hard-coded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from common.topology import FunctionSpec
+from infra import LAMBDAS_DIR
+from infra.naming import pascal_case
+from infra.settings import DeploymentSettings
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+"""The newest Python runtime the Powertools v3 layer is published for."""
+ARCHITECTURE = lambda_.Architecture.ARM_64
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/latest"
+
+ASSET_EXCLUDES = (
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/tests",
+    "**/test_*.py",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    "**/.pytest_cache",
+    "**/*.md",
+)
+
+POWERTOOLS_ENVIRONMENT = {
+    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+}
+"""Powertools switches beyond the settings model: events and responses carry shopper ids,
+so they stay out of logs and trace metadata."""
+
+
+class Functions(Construct):
+    """The functions of the system, by name, each with its own role and log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: DeploymentSettings,
+        deployment_values: Mapping[str, str],
+    ) -> None:
+        """`deployment_values`: environment values known only at deployment (e.g. EVENT_BUS_NAME);
+        each function receives those its settings model declares."""
+        super().__init__(scope, construct_id)
+        self._settings = settings
+        self._deployment_values = dict(deployment_values)
+        self._code = lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=list(ASSET_EXCLUDES))
+        self._layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
+        )
+        self.by_name: dict[str, lambda_.Function] = {}
+
+    def add(self, spec: FunctionSpec) -> lambda_.Function:
+        scope = Construct(self, pascal_case(spec.name))
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.name}: least-privilege execution role",
+        )
+        log_group = logs.LogGroup(
+            scope, "Logs", retention=self._settings.log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=self._code,
+            layers=[self._layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment=self.environment_of(spec),
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+        )
+        self.by_name[spec.name] = function
+        return function
+
+    def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
+        model = spec.settings_model
+        declared = {field.alias or name for name, field in model.model_fields.items()}
+        values = {key: value for key, value in self._deployment_values.items() if key in declared}
+        settings = model.for_function(spec.name, self._settings.parameter_prefix, **values)
+        return {**settings.to_environment(), **POWERTOOLS_ENVIRONMENT}
+
+    def __getitem__(self, name: str) -> lambda_.Function:
+        try:
+            return self.by_name[name]
+        except KeyError:
+            raise KeyError(f"no function named {name!r}; known: {sorted(self.by_name)}") from None

@@ -1,0 +1,303 @@
+"""The CloudWatch dashboard and the alarms of DESIGN section 7, with optional email notification.
+
+The custom metrics are those the functions emit with Powertools (namespace
+`RetailPersonalization`, dimension `service` = function name). The dashboard finds them
+with SEARCH expressions, so a new sink's metrics show up without changes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from common.settings import METRICS_NAMESPACE
+from infra.events import SinkResources
+from infra.naming import pascal_case
+from infra.settings import DeploymentSettings
+
+SERVED = "RecommendationsServed"
+FALLBACK = "Fallback"
+UNCONFIGURED = "unconfigured"
+"""Fallback reason while provisioning has not run: expected, so not part of the alarmed ratio."""
+MAX_ALARM_METRICS = 10
+"""CloudWatch: an alarm's metric math may use at most 10 metrics."""
+
+PERIOD = Duration.minutes(1)
+ALARM_PERIOD = Duration.minutes(5)
+PERCENTILES = ("p50", "p90", "p99")
+
+CUSTOM_METRIC_SEARCHES = {
+    "Recommendations served by source": ("service,source", f'MetricName="{SERVED}"'),
+    "Fallbacks by reason": ("reason,service", f'MetricName="{FALLBACK}"'),
+    "Events accepted and rejected by type": (
+        "eventType,service",
+        'MetricName=("EventsAccepted" OR "EventsRejected")',
+    ),
+    "Events delivered and PutEvents calls per sink": (
+        "service",
+        'MetricName=("EventsDelivered" OR "PutEventsCalls")',
+    ),
+    "Events failed per sink by reason": ("reason,service", 'MetricName="EventsFailed"'),
+}
+"""Dashboard graphs of the custom metrics: title -> (dimension set, SEARCH filter)."""
+
+
+def custom_metric(name: str, dimensions: Mapping[str, str], period: Duration = ALARM_PERIOD) -> cw.Metric:
+    return cw.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map=dict(dimensions),
+        statistic="Sum",
+        period=period,
+    )
+
+
+def fallback_ratio(read_functions: Sequence[str]) -> cw.MathExpression:
+    """Percent of Personalize-backed answers that came from the fallback (not counting `unconfigured`)."""
+    using: dict[str, cw.IMetric] = {}
+    fallback_terms: list[str] = []
+    personalize_terms: list[str] = []
+    for index, name in enumerate(read_functions):
+        using[f"fallback{index}"] = custom_metric(SERVED, {"service": name, "source": "fallback"})
+        using[f"personalize{index}"] = custom_metric(SERVED, {"service": name, "source": "personalize"})
+        using[f"unconfigured{index}"] = custom_metric(FALLBACK, {"service": name, "reason": UNCONFIGURED})
+        fallback_terms += [f"FILL(fallback{index}, 0)", f"-FILL(unconfigured{index}, 0)"]
+        personalize_terms.append(f"FILL(personalize{index}, 0)")
+    if len(using) > MAX_ALARM_METRICS:
+        raise ValueError(
+            f"the fallback ratio of {len(read_functions)} read functions needs {len(using)} metrics; "
+            f"a CloudWatch alarm takes at most {MAX_ALARM_METRICS}"
+        )
+    failed = f"({' + '.join(fallback_terms)})"
+    attempted = f"({' + '.join(personalize_terms)} + {failed})"
+    return cw.MathExpression(
+        expression=f"100 * {failed} / {attempted}",
+        using_metrics=using,
+        label="Fallback ratio (%)",
+        period=ALARM_PERIOD,
+    )
+
+
+class Observability(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: DeploymentSettings,
+        api: apigw.RestApi,
+        functions: Mapping[str, lambda_.Function],
+        read_functions: Sequence[str],
+        sinks: Mapping[str, SinkResources],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._settings = settings
+        self.topic = self._notification_topic(settings.alarm_email)
+        self.alarms: list[cw.Alarm] = []
+        self._alarm_api(api)
+        for name in read_functions:
+            self._alarm_read_latency(name, functions[name])
+        for name, function in functions.items():
+            self._alarm_function_errors(name, function)
+        for name, sink in sinks.items():
+            self._alarm_dead_letters(name, sink)
+        self._alarm(
+            "FallbackRatio",
+            fallback_ratio(read_functions),
+            f"More than {settings.fallback_ratio_percent:g}% of Personalize-backed requests were answered "
+            "from the fallback for 15 minutes",
+            threshold=settings.fallback_ratio_percent,
+            evaluation_periods=3,
+            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        )
+        self.dashboard = cw.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{settings.stack_name}-operations",
+            default_interval=Duration.hours(3),
+        )
+        self._add_widgets(api, functions, read_functions, sinks)
+
+    def _notification_topic(self, email: str | None) -> sns.Topic | None:
+        if email is None:
+            return None
+        key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True, description="Encrypts the alarm topic")
+        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="Retail alarms")
+        topic.add_subscription(subscriptions.EmailSubscription(email))
+        return topic
+
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cw.IMetric,
+        description: str,
+        *,
+        threshold: float,
+        evaluation_periods: int,
+        comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        datapoints_to_alarm: int | None = None,
+    ) -> cw.Alarm:
+        alarm = cw.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            alarm_description=description,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            comparison_operator=comparison,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        if self.topic is not None:
+            alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+            alarm.add_ok_action(cw_actions.SnsAction(self.topic))
+        self.alarms.append(alarm)
+        return alarm
+
+    def _alarm_api(self, api: apigw.RestApi) -> None:
+        self._alarm(
+            "Api5xxRate",
+            cw.MathExpression(
+                expression="100 * errors",
+                using_metrics={"errors": api.metric_server_error(statistic="Average", period=PERIOD)},
+                label="API 5xx rate (%)",
+                period=PERIOD,
+            ),
+            "More than 1% of API requests answered 5xx in 3 of the last 5 minutes",
+            threshold=1,
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        )
+
+    def _alarm_read_latency(self, name: str, function: lambda_.Function) -> None:
+        limit = self._settings.read_latency_p99_ms
+        self._alarm(
+            f"{pascal_case(name)}LatencyP99",
+            function.metric_duration(statistic="p99", period=ALARM_PERIOD),
+            f"{name}: p99 duration above {limit} ms for 15 minutes",
+            threshold=limit,
+            evaluation_periods=3,
+            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        )
+
+    def _alarm_function_errors(self, name: str, function: lambda_.Function) -> None:
+        self._alarm(
+            f"{pascal_case(name)}Errors",
+            function.metric_errors(statistic="Sum", period=ALARM_PERIOD),
+            f"{name}: the function failed (unhandled error or timeout) in the last 5 minutes",
+            threshold=1,
+            evaluation_periods=1,
+        )
+
+    def _alarm_dead_letters(self, name: str, sink: SinkResources) -> None:
+        self._alarm(
+            f"{pascal_case(name)}DeadLetters",
+            sink.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                statistic="Maximum", period=PERIOD
+            ),
+            f"{name}: events are waiting in the dead-letter queue (not delivered after every retry)",
+            threshold=1,
+            evaluation_periods=1,
+        )
+
+    def _add_widgets(
+        self,
+        api: apigw.RestApi,
+        functions: Mapping[str, lambda_.Function],
+        read_functions: Sequence[str],
+        sinks: Mapping[str, SinkResources],
+    ) -> None:
+        self.dashboard.add_widgets(
+            cw.TextWidget(markdown=f"# {self._settings.stack_name}: API", width=24, height=1),
+            cw.GraphWidget(
+                title="API requests, 4xx, 5xx",
+                left=[
+                    api.metric_count(period=PERIOD),
+                    api.metric_client_error(period=PERIOD),
+                    api.metric_server_error(period=PERIOD),
+                ],
+                width=12,
+            ),
+            cw.GraphWidget(
+                title="API latency (ms)",
+                left=[
+                    api.metric_latency(statistic=p, period=PERIOD, label=f"latency {p}") for p in PERCENTILES
+                ],
+                width=12,
+            ),
+            cw.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
+        )
+        for name, function in functions.items():
+            self.dashboard.add_widgets(
+                cw.GraphWidget(
+                    title=f"{name}: invocations, errors, throttles",
+                    left=[
+                        function.metric_invocations(period=PERIOD),
+                        function.metric_errors(period=PERIOD),
+                        function.metric_throttles(period=PERIOD),
+                    ],
+                    width=8,
+                ),
+                cw.GraphWidget(
+                    title=f"{name}: duration (ms)",
+                    left=[
+                        function.metric_duration(statistic=p, period=PERIOD, label=f"duration {p}")
+                        for p in PERCENTILES
+                    ],
+                    width=8,
+                ),
+                cw.GraphWidget(
+                    title=f"{name}: concurrency",
+                    left=[function.metric("ConcurrentExecutions", statistic="Maximum", period=PERIOD)],
+                    width=8,
+                ),
+            )
+        for name, sink in sinks.items():
+            self.dashboard.add_widgets(
+                cw.GraphWidget(
+                    title=f"{name}: age of oldest queued event (s)",
+                    left=[
+                        sink.queue.metric_approximate_age_of_oldest_message(
+                            statistic="Maximum", period=PERIOD
+                        )
+                    ],
+                    width=12,
+                ),
+                cw.GraphWidget(
+                    title=f"{name}: dead-letter queue depth",
+                    left=[
+                        sink.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                            statistic="Maximum", period=PERIOD
+                        )
+                    ],
+                    width=12,
+                ),
+            )
+        self.dashboard.add_widgets(
+            cw.GraphWidget(title="Fallback ratio (%)", left=[fallback_ratio(read_functions)], width=12),
+            *(
+                cw.GraphWidget(title=title, left=[_search(dimensions, query, title)], width=12)
+                for title, (dimensions, query) in CUSTOM_METRIC_SEARCHES.items()
+            ),
+        )
+
+
+def _search(dimensions: str, query: str, label: str) -> cw.MathExpression:
+    return cw.MathExpression(
+        expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} {query}', 'Sum', 60)",
+        using_metrics={},
+        label=label,
+        period=PERIOD,
+    )

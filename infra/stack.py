@@ -1,0 +1,104 @@
+"""The stack: everything of DESIGN section 2, built from the shared deployment data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from common.events import RULES
+from common.settings import ReadSettings
+from common.topology import FUNCTIONS, ROUTES, SINKS
+from infra.api import RestApi
+from infra.config import ConfigParameters
+from infra.data import DatasetStorage
+from infra.events import EventFanOut
+from infra.functions import Functions
+from infra.hosting import StorefrontHosting
+from infra.nag import acknowledge_findings
+from infra.observability import Observability
+from infra.permissions import ResourceArns, access_of, statements
+from infra.settings import DeploymentSettings
+
+
+class RetailPersonalizationStack(Stack):
+    def __init__(self, scope: Construct, settings: DeploymentSettings, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            settings.stack_name,
+            description="Retail personalization: API, functions, event fan-out, configuration, dashboard",
+            **kwargs,
+        )
+        self.settings = settings
+        bus_name = f"{settings.stack_name}-events"
+        self.config = ConfigParameters(self, "Config", prefix=settings.parameter_prefix)
+        self.data = DatasetStorage(self, "Data")
+        self.functions = Functions(
+            self,
+            "Functions",
+            settings=settings,
+            deployment_values={
+                "ALLOWED_ORIGINS": ",".join(settings.allowed_origins),
+                "POWERTOOLS_LOG_LEVEL": settings.log_level,
+                "EVENT_BUS_NAME": bus_name,
+            },
+        )
+        for spec in FUNCTIONS:
+            self.functions.add(spec)
+        self.events = EventFanOut(
+            self,
+            "Events",
+            bus_name=bus_name,
+            archive_retention_days=settings.archive_retention_days,
+            rules=RULES,
+            sinks=SINKS,
+            functions=self.functions,
+        )
+        arns = ResourceArns(self, settings.parameter_prefix, self.events.bus)
+        for spec in FUNCTIONS:
+            for statement in statements(access_of(spec.name), arns):
+                self.functions[spec.name].add_to_role_policy(statement)
+        self.api = RestApi(self, "Api", settings=settings, routes=ROUTES, functions=self.functions)
+        self.observability = Observability(
+            self,
+            "Observability",
+            settings=settings,
+            api=self.api.api,
+            functions=self.functions.by_name,
+            read_functions=[spec.name for spec in FUNCTIONS if issubclass(spec.settings_model, ReadSettings)],
+            sinks=self.events.sinks,
+        )
+        self.hosting = (
+            StorefrontHosting(self, "Storefront", api=self.api.api, routes=ROUTES)
+            if settings.hosting
+            else None
+        )
+        self._outputs()
+        acknowledge_findings(self)
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "ApiUrl", value=self.api.api.url, description="Base URL of the API stage")
+        CfnOutput(self, "DataBucketName", value=self.data.bucket.bucket_name, description="Dataset bucket")
+        CfnOutput(
+            self,
+            "PersonalizeRoleArn",
+            value=self.data.personalize_role.role_arn,
+            description="Role Amazon Personalize assumes to import the datasets",
+        )
+        CfnOutput(self, "ParameterPrefix", value=self.settings.parameter_prefix, description="SSM path")
+        CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name, description="Storefront events")
+        CfnOutput(
+            self,
+            "DashboardName",
+            value=self.observability.dashboard.dashboard_name,
+            description="CloudWatch dashboard",
+        )
+        if self.hosting is not None:
+            CfnOutput(self, "StorefrontUrl", value=self.hosting.url, description="The hosted storefront")
+            CfnOutput(
+                self,
+                "StorefrontBucketName",
+                value=self.hosting.bucket.bucket_name,
+                description="Storefront files; the dataset's catalog, users and featured JSON go under data/",
+            )
