@@ -13,6 +13,7 @@ events for it (an order, an abandoned cart or a removal); some start with `Produ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,8 +246,22 @@ def _session_groups(
     return np.select([explore, favourite], [outside_group, favourite_group], persona_group)
 
 
+def _run_sampler(run: np.ndarray, weight: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """For items sorted by `run` (group or style), draws items of given runs in proportion to `weight`.
+
+    An item's key is `2 * run + its cumulative weight share in the run`, in (2 run, 2 run + 1]; a draw
+    `2 * run + u` with u in [0, 1) finds its item by bisection and stays in its run even when rounded.
+    """
+    key = 2.0 * run + _within_run_cdf(run, weight)
+
+    def draw(runs: np.ndarray, position: np.ndarray) -> np.ndarray:
+        return np.searchsorted(key, 2.0 * runs + position)
+
+    return draw
+
+
 def _within_run_cdf(run: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """For items sorted by `run` (a group or style index), the cumulative weight share within their run."""
+    """For items sorted by `run`, the cumulative weight share within their run (exactly 1.0 at its end)."""
     cumulative = np.cumsum(weight)
     last = np.flatnonzero(np.append(run[1:] != run[:-1], True))
     before = np.concatenate(([0.0], cumulative[last[:-1]]))
@@ -261,19 +276,15 @@ def _browse(
     sessions: _Sessions, session_group: np.ndarray, catalog: Catalog, rng: np.random.Generator
 ) -> np.ndarray:
     """The product of every event: mostly from the session's group, otherwise from its style."""
-    group_key = catalog.group + _within_run_cdf(catalog.group, catalog.popularity)
-    style_key = catalog.style + _within_run_cdf(catalog.style, catalog.popularity)
+    from_group = _run_sampler(catalog.group, catalog.popularity)
+    from_style = _run_sampler(catalog.style, catalog.popularity)
     event_group = session_group[sessions.event_session]
     event_style = catalog.group_style[event_group]
 
     def draw(size: int, group: np.ndarray, style: np.ndarray) -> np.ndarray:
         position = rng.random(size)
         in_group = rng.random(size) < IN_GROUP_EVENT_SHARE
-        return np.where(
-            in_group,
-            np.searchsorted(group_key, group + position),
-            np.searchsorted(style_key, style + position),
-        )
+        return np.where(in_group, from_group(group, position), from_style(style, position))
 
     item = draw(len(event_group), event_group, event_style)
     for _ in range(REPEAT_VIEW_RESAMPLES):

@@ -164,3 +164,16 @@ def test_the_command_line_refuses_a_size_that_is_not_a_number(tmp_path: Path, ar
         main(["generate", "--out", str(tmp_path / "dataset"), argument, "many"])
 
     assert exit_info.value.code == 2
+
+
+def test_progress_is_reported_stage_by_stage(tmp_path: Path) -> None:
+    messages: list[str] = []
+
+    generate(tmp_path / "dataset", SMALL, progress=messages.append)
+
+    assert [message.split(":")[0].split(" ")[0] for message in messages] == [
+        "catalog",
+        "shoppers",
+        "history",
+        "writing",
+    ]

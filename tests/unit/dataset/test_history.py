@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from dataset import EVENT_TYPES, Dataset, GeneratorConfig, generate, load
+from dataset.history import _run_sampler
 from dataset.stats import compute_stats
 from tests.unit.dataset.conftest import SMALL
 
@@ -128,3 +129,16 @@ def test_each_user_returns_to_a_few_favourite_styles(small: Dataset) -> None:
 
     assert top_shares
     assert np.median(top_shares) >= 0.7
+
+
+def test_weighted_draws_stay_inside_the_requested_run_at_its_edges() -> None:
+    draw = _run_sampler(np.array([0, 0, 1, 1, 1]), np.array([1.0, 3.0, 1.0, 1.0, 2.0]))
+    just_below_one = np.nextafter(1.0, 0.0)
+
+    assert draw(np.array([1, 0, 0, 1, 1]), np.array([0.0, just_below_one, 0.3, 0.3, 0.6])).tolist() == [
+        2,
+        1,
+        1,
+        3,
+        4,
+    ]
