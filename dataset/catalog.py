@@ -62,9 +62,6 @@ class Catalog:
     """Index of each style's first affinity group; a style's groups are contiguous."""
     style_group_count: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
 
 def name_capacity(category: CategoryVocabulary, style: Style) -> int:
     return len(category.brands) * len(category.adjectives) * len(style.nouns)
