@@ -9,8 +9,8 @@ The interface the tests rely on:
 - `page`: a fresh browser context (a new browser session) and page;
 - `screenshot(name)`: saves the page to tests/artifacts/e2e/<name>.png.
 
-Today these run against `fake_stack` (a fake API and a tiny dataset); switching to the local stack means
-providing the same three objects from it here.
+Today these run against `fake_stack` (a fake API, a small generated dataset); switching to the local
+stack means providing the same three objects from it here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
-from tests.e2e.fake_stack import FakeApi, ShopData, StaticSite, tiny_dataset
+from tests.e2e.fake_stack import FakeApi, ShopData, StaticSite, generate_dataset
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -40,9 +40,8 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tiny_dataset()
     data_dir = tmp_path_factory.mktemp("shop") / "data"
-    data.write(data_dir)
+    data = generate_dataset(data_dir)
     api = FakeApi(data).start()
     site = StaticSite(data_dir, {"apiBaseUrl": api.url, "dataBaseUrl": "data/"}).start()
     yield Stack(site.url, api, data, data_dir)

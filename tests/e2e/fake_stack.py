@@ -1,5 +1,5 @@
 """A stand-in for the local stack, for the browser tests: the storefront served as static files with a
-generated config.json and a tiny dataset, and a fake personalization API that records every call.
+generated config.json and a small generated dataset, and a fake personalization API that records every call.
 
 The fake API answers like DESIGN section 4 (CORS included, since the storefront and the API are on
 different origins) with simple, predictable personalization: recommendations come from the categories
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,30 +23,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-STOREFRONT_DIR = Path(__file__).resolve().parents[2] / "storefront"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STOREFRONT_DIR = REPO_ROOT / "storefront"
 
-CATEGORY_STYLES: dict[str, tuple[str, ...]] = {
-    "apparel": ("shirt", "jacket", "dress"),
-    "housewares": ("mug", "bowl", "lamp"),
-    "footwear": ("boot", "sneaker", "sandal"),
-    "outdoors": ("tent", "backpack", "lantern"),
-    "electronics": ("headphones", "speaker", "camera"),
-    "beauty": ("serum", "lipstick", "perfume"),
-    "jewelry": ("necklace", "ring", "bracelet"),
-    "accessories": ("handbag", "wallet", "sunglasses"),
-}
-PERSONAS = ("apparel_housewares", "footwear_outdoors", "electronics_beauty", "jewelry_accessories")
-ADJECTIVES = ("Classic", "Urban", "Alpine", "Coastal")
-USER_NAMES = (
-    ("Ava", "Thompson", "F"),
-    ("Liam", "Garcia", "M"),
-    ("Maya", "Chen", "F"),
-    ("Noah", "Patel", "M"),
-    ("Zoe", "Martin", "F"),
-    ("Ethan", "Brooks", "M"),
-    ("Isla", "Novak", "F"),
-    ("Omar", "Haddad", "M"),
-)
+DATASET_SIZE = ("--users", "40", "--items", "120", "--interactions", "1000", "--seed", "7")
+"""Small enough to generate in well under a second; 15 items per category fit one page of a category view."""
 
 
 @dataclass(frozen=True)
@@ -68,55 +51,23 @@ class ShopData:
     def user_with_persona(self, persona: str) -> dict[str, Any]:
         return next(user for user in self.users if user["persona"] == persona)
 
-    def write(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, content in (("catalog", self.catalog), ("users", self.users), ("featured", self.featured)):
-            (directory / f"{name}.json").write_text(json.dumps(content, indent=1))
+    @classmethod
+    def load(cls, directory: Path) -> ShopData:
+        def read(name: str) -> Any:
+            return json.loads((directory / f"{name}.json").read_text())
+
+        return cls(read("catalog"), read("users"), read("featured"))
 
 
-def tiny_dataset() -> ShopData:
-    """96 items (4 per style), 8 shoppers (2 per persona), 2 featured items per category."""
-    items: list[dict[str, Any]] = []
-    for category, styles in CATEGORY_STYLES.items():
-        for style in styles:
-            for adjective in ADJECTIVES:
-                number = len(items) + 1
-                items.append(
-                    {
-                        "id": f"p{number:05d}",
-                        "name": f"{adjective} {style.title()}",
-                        "category": category,
-                        "style": style,
-                        "price": round(12 + (number * 7.35) % 180, 2),
-                        "description": f"A {adjective.lower()} {style} from our {category} range.",
-                        "gender": None,
-                        "featured": False,
-                        "image": f"{category}/{style}",
-                    }
-                )
-    featured_ids: list[str] = []
-    for category in CATEGORY_STYLES:
-        in_category = [item for item in items if item["category"] == category]
-        for item in (in_category[1], in_category[6]):
-            item["featured"] = True
-            featured_ids.append(item["id"])
-    users = [
-        {
-            "id": str(index + 1),
-            "username": f"{first.lower()}.{last.lower()}",
-            "name": f"{first} {last}",
-            "age": 24 + 5 * index,
-            "gender": gender,
-            "persona": PERSONAS[index % len(PERSONAS)],
-            "categories": PERSONAS[index % len(PERSONAS)].split("_"),
-        }
-        for index, (first, last, gender) in enumerate(USER_NAMES)
-    ]
-    categories = [
-        {"id": category, "name": category.title(), "styles": list(styles)}
-        for category, styles in CATEGORY_STYLES.items()
-    ]
-    return ShopData({"categories": categories, "items": items}, users, {"itemIds": featured_ids})
+def generate_dataset(directory: Path) -> ShopData:
+    """A small dataset from the project's generator (`python -m dataset generate`, the files' contract)."""
+    subprocess.run(
+        [sys.executable, "-m", "dataset", "generate", "--out", str(directory), *DATASET_SIZE],
+        check=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+    )
+    return ShopData.load(directory)
 
 
 @dataclass(frozen=True)
