@@ -1,0 +1,190 @@
+"""Event pipeline end to end through the local stack (local.stack.LocalStack).
+
+Shopper sessions send bursts of events to POST /events, as the storefront does; the events
+travel API -> track_event -> EventBridge (moto) -> rules -> SQS -> personalize_sync /
+pinpoint_sync -> the emulator, whose admin endpoint lists what each sink received. Measured:
+events per second end to end, the delay from the 202 answer to the event reaching each sink
+(p50/p99, polled every POLL_SECONDS), and PutEvents calls per event for each sink, from the
+`PutEventsCalls` and `EventsDelivered` metrics the sink functions write (EMF, in their logs).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.report import RESULTS_DIR, Goal, Section, Timing, table
+
+EVENTS_PER_POST = 5
+POSTS_PER_SESSION = 4
+CONCURRENCY = 2
+ATTEMPTS = 5
+POLL_SECONDS = 0.1
+DELIVERY_TIMEOUT_SECONDS = 90.0
+PERSONALIZE_CALLS_GOAL = 0.2
+PINPOINT_CALLS_GOAL = 0.1
+SINK_LOGS = {"personalize": "personalize-events", "pinpoint": "pinpoint-events"}
+SINK_FUNCTIONS = {"personalize": "personalize_sync", "pinpoint": "pinpoint_sync"}
+
+
+@dataclass(frozen=True)
+class SentEvent:
+    event_id: str
+    signed_in: bool
+    acknowledged_at: float
+
+
+def catalog_items(dataset_dir: Path, count: int) -> list[str]:
+    with (dataset_dir / "items.csv").open(encoding="utf-8", newline="") as items:
+        return [row["ITEM_ID"] for _, row in zip(range(count), csv.DictReader(items), strict=False)]
+
+
+def send_session(api_url: str, session: int, items: list[str]) -> list[SentEvent]:
+    """One shopper's bursts; every other session is signed in."""
+    signed_in = session % 2 == 0
+    sent: list[SentEvent] = []
+    with requests.Session() as http:
+        for burst in range(POSTS_PER_SESSION):
+            events = [
+                {
+                    "eventType": "ProductViewed",
+                    "itemId": items[(session * 7 + burst * EVENTS_PER_POST + n) % len(items)],
+                    "eventId": str(uuid.uuid4()),
+                }
+                for n in range(EVENTS_PER_POST)
+            ]
+            body: dict[str, Any] = {"sessionId": f"bench-session-{session}", "events": events}
+            if signed_in:
+                body["userId"] = f"bench-user-{session}"
+            post_with_retries(http, f"{api_url}/events", body)
+            now = time.monotonic()
+            sent.extend(SentEvent(event["eventId"], signed_in, now) for event in events)
+    return sent
+
+
+def post_with_retries(http: requests.Session, url: str, body: dict[str, Any]) -> None:
+    """As the storefront does: a 503 is sent again with the same eventIds."""
+    for _ in range(ATTEMPTS):
+        answer = http.post(url, json=body, timeout=30)
+        if answer.status_code == 202:
+            return
+        if answer.status_code != 503:
+            break
+    raise RuntimeError(f"POST /events answered {answer.status_code}: {answer.text[:300]}")
+
+
+def delivered_ids(emulator_url: str) -> dict[str, set[str]]:
+    records = requests.get(f"{emulator_url}/_emulator/events", timeout=10).json()
+    return {sink: {record["eventId"] for record in records.get(log, [])} for sink, log in SINK_LOGS.items()}
+
+
+def wait_for_delivery(
+    emulator_url: str, sent: list[SentEvent], started: float
+) -> dict[str, dict[str, float]]:
+    """When each event was first seen at each sink (monotonic seconds)."""
+    expected = {
+        "personalize": {event.event_id for event in sent},
+        "pinpoint": {event.event_id for event in sent if event.signed_in},
+    }
+    seen: dict[str, dict[str, float]] = {sink: {} for sink in expected}
+    deadline = started + DELIVERY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        for sink, ids in delivered_ids(emulator_url).items():
+            for event_id in ids & expected[sink]:
+                seen[sink].setdefault(event_id, now)
+        if all(len(seen[sink]) == len(expected[sink]) for sink in expected):
+            return seen
+        time.sleep(POLL_SECONDS)
+    missing = {sink: len(expected[sink]) - len(seen[sink]) for sink in expected}
+    raise RuntimeError(f"events not delivered within {DELIVERY_TIMEOUT_SECONDS:.0f} s: {missing}")
+
+
+def emf_totals(log_path: Path, offset: int) -> dict[str, float]:
+    """Sum of each metric in the EMF lines a function wrote after `offset`."""
+    totals: dict[str, float] = defaultdict(float)
+    if not log_path.exists():
+        return totals
+    with log_path.open("rb") as log:
+        log.seek(offset)
+        for line in log.read().decode("utf-8", "replace").splitlines():
+            if '"_aws"' not in line or not line.lstrip().startswith("{"):
+                continue
+            record = json.loads(line[line.index("{") :])
+            for directive in record["_aws"]["CloudWatchMetrics"]:
+                for metric in directive["Metrics"]:
+                    value = record.get(metric["Name"], 0)
+                    totals[metric["Name"]] += sum(value) if isinstance(value, list) else value
+    return totals
+
+
+def run(quick: bool) -> Section:
+    from local.stack import LocalStack, StackOptions
+
+    sessions = 16 if quick else 48
+    stack = LocalStack(StackOptions(data_dir=RESULTS_DIR / "stack", api_port=0, storefront_port=0))
+    stack.start()
+    try:
+        logs = {sink: stack.folder.log(function) for sink, function in SINK_FUNCTIONS.items()}
+        offsets = {sink: path.stat().st_size if path.exists() else 0 for sink, path in logs.items()}
+        requests.delete(f"{stack.emulator_url}/_emulator/events", timeout=10)
+        items = catalog_items(stack.folder.dataset, 200)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            batches = pool.map(lambda n: send_session(stack.api_url, n, items), range(sessions))
+            sent = [event for batch in batches for event in batch]
+        seen = wait_for_delivery(stack.emulator_url, sent, started)
+        time.sleep(1.0)  # the sinks write their metrics once their batch is answered
+        metrics = {sink: emf_totals(path, offsets[sink]) for sink, path in logs.items()}
+    finally:
+        stack.stop()
+    acknowledged = {event.event_id: event.acknowledged_at for event in sent}
+    lags = {sink: Timing.of([at - acknowledged[i] for i, at in ids.items()]) for sink, ids in seen.items()}
+    finished = max(max(ids.values()) for ids in seen.values())
+    events_per_second = len(sent) / (finished - started)
+    calls = {
+        sink: metrics[sink].get("PutEventsCalls", 0.0) / max(metrics[sink].get("EventsDelivered", 0.0), 1.0)
+        for sink in SINK_FUNCTIONS
+    }
+    return Section(
+        title="Event pipeline (local stack)",
+        body=[
+            f"{sessions} sessions ({sessions // 2} signed in), each {POSTS_PER_SESSION} bursts of "
+            f"{EVENTS_PER_POST} events to POST /events, {CONCURRENCY} sessions at a time: {len(sent)} events "
+            f"through API, track_event, EventBridge and SQS (moto), the sink functions and the emulator, "
+            f"on a {os.cpu_count()}-core machine. Lag: from the 202 answer to the event being listed by "
+            f"the emulator (polled every {POLL_SECONDS * 1000:.0f} ms; it includes the queues' batching "
+            "windows, 1 s for Personalize and 5 s for Pinpoint).",
+            table(
+                ["sink", "events", "PutEvents calls / event", "lag p50 s", "lag p99 s"],
+                [
+                    (sink, len(seen[sink]), calls[sink], lags[sink].median, lags[sink].p99)
+                    for sink in SINK_FUNCTIONS
+                ],
+            ),
+            f"End to end: **{events_per_second:.0f} events/s** (first POST to last event at its sinks).",
+        ],
+        figures={
+            "events": len(sent),
+            "events_per_second": events_per_second,
+            "calls_per_event": calls,
+            "lag_seconds": lags,
+            "sink_metrics": metrics,
+        },
+        goals=[
+            Goal(
+                "Personalize PutEvents calls per event", calls["personalize"], PERSONALIZE_CALLS_GOAL, unit=""
+            ),
+            Goal("Pinpoint PutEvents calls per event", calls["pinpoint"], PINPOINT_CALLS_GOAL, unit=""),
+        ],
+    )
