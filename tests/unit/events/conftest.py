@@ -21,6 +21,7 @@ from common.events import RULES
 from common.personalize_sink import personalize_sink
 from common.pinpoint_sink import pinpoint_sink
 from common.settings import DEFAULT_EVENT_BUS_NAME
+from common.topology import SINKS
 from common.tracking import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 
@@ -49,6 +50,7 @@ class Bus:
     """The event bus with the real rule patterns, each targeting its own SQS queue (as deployed)."""
 
     queue_urls: dict[str, str]
+    dead_letter_urls: dict[str, str]
     events: Any = field(default_factory=lambda: boto3.client("events", region_name=REGION))
     sqs: Any = field(default_factory=lambda: boto3.client("sqs", region_name=REGION))
 
@@ -89,23 +91,38 @@ class Bus:
         return [json.loads(message["Body"])["detail"] for message in self.drain(function)]
 
 
+def _queue_arn(sqs: Any, url: str) -> str:
+    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+
 @pytest.fixture
 def bus(moto_aws: None) -> Bus:
+    """As deployed: per rule a queue with the sink's maximum receives before its dead-letter queue."""
     events = boto3.client("events", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     events.create_event_bus(Name=DEFAULT_EVENT_BUS_NAME)
-    queue_urls = {}
+    queue_urls, dead_letter_urls = {}, {}
     for rule in RULES:
-        url = sqs.create_queue(QueueName=rule.name, Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sink = next(sink for sink in SINKS if sink.rule == rule.name)
+        dead_letter_url = sqs.create_queue(QueueName=f"{rule.name}-dlq")["QueueUrl"]
+        redrive = {
+            "deadLetterTargetArn": _queue_arn(sqs, dead_letter_url),
+            "maxReceiveCount": sink.max_receive_count,
+        }
+        url = sqs.create_queue(
+            QueueName=rule.name, Attributes={"VisibilityTimeout": "0", "RedrivePolicy": json.dumps(redrive)}
+        )["QueueUrl"]
         events.put_rule(
             Name=rule.name, EventBusName=DEFAULT_EVENT_BUS_NAME, EventPattern=json.dumps(rule.pattern)
         )
         events.put_targets(
-            Rule=rule.name, EventBusName=DEFAULT_EVENT_BUS_NAME, Targets=[{"Id": "queue", "Arn": arn}]
+            Rule=rule.name,
+            EventBusName=DEFAULT_EVENT_BUS_NAME,
+            Targets=[{"Id": "queue", "Arn": _queue_arn(sqs, url)}],
         )
         queue_urls[rule.target_function] = url
-    return Bus(queue_urls)
+        dead_letter_urls[rule.target_function] = dead_letter_url
+    return Bus(queue_urls, dead_letter_urls)
 
 
 @pytest.fixture
@@ -132,13 +149,16 @@ THROTTLED = client_error("ThrottlingException", 400)
 class FakeService:
     """A service client whose answers the test scripts; requests are validated against botocore's model.
 
-    `failures` maps a call number (1-based, per operation) to the error that call raises.
+    `failures` maps a call number of `failing_operation` (1-based) to the error that call raises.
     """
 
     service = ""
 
-    def __init__(self, failures: dict[int, Exception] | None = None) -> None:
+    def __init__(
+        self, failures: dict[int, Exception] | None = None, failing_operation: str = "PutEvents"
+    ) -> None:
         self.failures = failures or {}
+        self.failing_operation = failing_operation
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._model = botocore.session.get_session().get_service_model(self.service)
 
@@ -148,7 +168,7 @@ class FakeService:
         validate_parameters(request, shape)
         self.calls.append((operation, request))
         count = sum(1 for name, _ in self.calls if name == operation)
-        if count in self.failures:
+        if operation == self.failing_operation and count in self.failures:
             raise self.failures[count]
 
     def requests(self, operation: str) -> list[dict[str, Any]]:
@@ -177,9 +197,12 @@ class FakePinpoint(FakeService):
     service = "pinpoint"
 
     def __init__(
-        self, failures: dict[int, Exception] | None = None, event_status: dict[str, int] | None = None
+        self,
+        failures: dict[int, Exception] | None = None,
+        failing_operation: str = "PutEvents",
+        event_status: dict[str, int] | None = None,
     ) -> None:
-        super().__init__(failures)
+        super().__init__(failures, failing_operation)
         self.event_status = event_status or {}
         """eventId -> the status Pinpoint answers for it (202 for the others)."""
 

@@ -1,0 +1,180 @@
+"""pinpoint_sync: skipped when unconfigured, endpoints per user, batched events, per-event results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from common import aws, parameters
+from common.config import PersonalizationConfig
+from common.pinpoint_sink import PinpointSink, endpoint_id
+from common.sinks import parse_records
+from tests.apigw import FakeLambdaContext
+from tests.unit.events.conftest import (
+    PINPOINT_APP,
+    THROTTLED,
+    FakePinpoint,
+    bus_message,
+    client_error,
+    detail,
+    failed_ids,
+    metric_total,
+    sqs_event,
+)
+
+pytestmark = pytest.mark.unit
+
+Write = Callable[[dict[str, str]], None]
+
+
+@pytest.fixture
+def application(ssm: Write) -> Write:
+    ssm({parameters.PINPOINT_APPLICATION_ID: PINPOINT_APP})
+    return ssm
+
+
+def handle(details: list[dict[str, Any]], pinpoint: FakePinpoint) -> dict[str, Any]:
+    from pinpoint_sync.handler import lambda_handler
+
+    aws.set_client("pinpoint", pinpoint)
+    messages = [bus_message(d, f"m-{d['eventId']}") for d in details]
+    return lambda_handler(sqs_event(messages), FakeLambdaContext())
+
+
+def two_users() -> list[dict[str, Any]]:
+    return [
+        detail("e1", user_id="u1", session_id="s1", sent_at="2026-01-01T10:00:00.000Z"),
+        detail("e2", user_id="u2", session_id="s9", item_id="p7", sent_at="2026-01-01T10:00:05.000Z"),
+        detail(
+            "e3",
+            user_id="u1",
+            session_id="s1",
+            item_id=None,
+            event_type="ProductSearched",
+            sent_at="2026-01-01T10:01:00.000Z",
+        ),
+    ]
+
+
+def test_without_an_application_records_are_acknowledged_with_a_skipped_metric(
+    ssm: Write, capsys: Any
+) -> None:
+    ssm({parameters.PINPOINT_APPLICATION_ID: parameters.NOT_CONFIGURED})
+    pinpoint = FakePinpoint()
+
+    response = handle(two_users(), pinpoint)
+
+    assert response == {"batchItemFailures": []}
+    assert pinpoint.calls == []
+    assert metric_total(capsys.readouterr().out, "Skipped") == 3
+
+
+def test_each_user_gets_an_endpoint_update_and_all_events_go_in_one_call(application: Write) -> None:
+    pinpoint = FakePinpoint()
+
+    response = handle(two_users(), pinpoint)
+
+    assert response == {"batchItemFailures": []}
+    updates = {request["EndpointId"]: request for request in pinpoint.requests("UpdateEndpoint")}
+    assert set(updates) == {endpoint_id("u1"), endpoint_id("u2")}
+    u1 = updates[endpoint_id("u1")]
+    assert u1["ApplicationId"] == PINPOINT_APP
+    assert u1["EndpointRequest"]["User"] == {"UserId": "u1"}
+    assert u1["EndpointRequest"]["Attributes"] == {
+        "lastSessionId": ["s1"],
+        "lastEventType": ["ProductSearched"],
+    }
+    assert u1["EndpointRequest"]["EffectiveDate"] == "2026-01-01T10:01:00.000Z"
+    (put,) = pinpoint.requests("PutEvents")
+    batch = put["EventsRequest"]["BatchItem"]
+    assert {endpoint: set(item["Events"]) for endpoint, item in batch.items()} == {
+        endpoint_id("u1"): {"e1", "e3"},
+        endpoint_id("u2"): {"e2"},
+    }
+    search = batch[endpoint_id("u1")]["Events"]["e3"]
+    assert search["Session"] == {"Id": "s1", "StartTimestamp": "2026-01-01T10:00:00.000Z"}
+
+
+def test_the_endpoint_id_is_stable_and_distinct_per_user() -> None:
+    assert endpoint_id("42") == endpoint_id("42")
+    assert endpoint_id("42") != endpoint_id("43")
+
+
+def test_strings_and_booleans_become_attributes_and_numbers_metrics(application: Write) -> None:
+    pinpoint = FakePinpoint()
+    one = detail(
+        "e1",
+        event_type="ProductQuantityUpdated",
+        recommendation_id="rid-1",
+        properties={"quantity": 3, "price": 12.5, "color": "red", "gift": False},
+    )
+
+    handle([one], pinpoint)
+
+    (put,) = pinpoint.requests("PutEvents")
+    event = put["EventsRequest"]["BatchItem"][endpoint_id("u1")]["Events"]["e1"]
+    assert event["EventType"] == "ProductQuantityUpdated"
+    assert event["Timestamp"] == "2026-01-01T10:00:00.000Z"
+    assert event["Attributes"] == {
+        "color": "red",
+        "gift": "false",
+        "itemId": "p1",
+        "recommendationId": "rid-1",
+    }
+    assert event["Metrics"] == {"quantity": 3.0, "price": 12.5}
+
+
+def test_more_than_a_hundred_events_take_as_few_calls_as_allowed(application: Write) -> None:
+    pinpoint = FakePinpoint()
+    details = [detail(f"e{n}", user_id=f"u{n % 3}") for n in range(130)]
+    records = parse_records(sqs_event([bus_message(d, f"m-{d['eventId']}") for d in details]))
+    sink = PinpointSink(pinpoint, lambda: PersonalizationConfig(pinpoint_application_id=PINPOINT_APP))
+
+    report = sink.deliver(records)
+
+    assert (report.delivered, report.failed) == (130, {})
+    sizes = [
+        sum(len(item["Events"]) for item in request["EventsRequest"]["BatchItem"].values())
+        for request in pinpoint.requests("PutEvents")
+    ]
+    assert sizes == [100, 30]
+    assert len(pinpoint.requests("UpdateEndpoint")) == 3
+
+
+def test_events_pinpoint_does_not_accept_fail_alone(application: Write, capsys: Any) -> None:
+    pinpoint = FakePinpoint(event_status={"e2": 400, "e3": 500})
+
+    response = handle(two_users(), pinpoint)
+
+    assert failed_ids(response) == {"m-e2", "m-e3"}
+    output = capsys.readouterr().out
+    assert metric_total(output, "EventsFailed", reason="rejected") == 1
+    assert metric_total(output, "EventsFailed", reason="service-error") == 1
+    assert metric_total(output, "EventsDelivered") == 1
+
+
+def test_a_user_whose_endpoint_update_fails_has_all_records_failed_and_no_events_sent(
+    application: Write,
+) -> None:
+    pinpoint = FakePinpoint(
+        failures={1: client_error("BadRequestException", 400, "UpdateEndpoint")},
+        failing_operation="UpdateEndpoint",
+    )
+
+    response = handle(two_users(), pinpoint)
+
+    assert failed_ids(response) == {"m-e1", "m-e3"}
+    (put,) = pinpoint.requests("PutEvents")
+    assert set(put["EventsRequest"]["BatchItem"]) == {endpoint_id("u2")}
+
+
+def test_a_throttled_put_events_fails_its_records(application: Write, capsys: Any) -> None:
+    pinpoint = FakePinpoint(failures={1: THROTTLED})
+
+    response = handle(two_users(), pinpoint)
+
+    assert failed_ids(response) == {"m-e1", "m-e2", "m-e3"}
+    assert len(pinpoint.requests("UpdateEndpoint")) == 2
+    assert metric_total(capsys.readouterr().out, "EventsFailed", reason="throttled") == 3
