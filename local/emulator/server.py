@@ -35,6 +35,8 @@ DEFAULT_REGION = "us-east-1"
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    """Headers and body go out in separate writes: without TCP_NODELAY a kept-alive client waits ~40 ms."""
     server: _TrackingServer
 
     def _dispatch(self) -> None:
