@@ -126,9 +126,10 @@ def main(
     argv: Sequence[str] | None = None,
     client_factory: ClientFactory = boto3_client,
     clock: Clock | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     clients = Clients(client_factory, arguments.region)
     try:

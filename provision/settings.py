@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -82,7 +83,7 @@ def base_name_for(prefix: str) -> str:
 class ProvisionSettings:
     prefix: str = parameters.DEFAULT_PREFIX
     base_name: str = "retail-personalization"
-    recipes: MappingProxyType[str, str] = field(
+    recipes: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({u.key: u.default_recipe_arn for u in USE_CASES})
     )
     training_event_type: str = TRAINING_EVENT_TYPE

@@ -19,7 +19,7 @@ from dataset import GeneratorConfig, generate
 from dataset.config import STYLE_COUNT
 from provision.__main__ import main
 from provision.dataset_files import Dataset, load_dataset
-from tests.unit.provision.script import BUCKET, ROLE_ARN, PersonalizeScript, resources
+from tests.unit.provision.script import BASE, BUCKET, ROLE_ARN, PersonalizeScript, resources
 
 REGION = "us-east-1"
 
@@ -81,7 +81,11 @@ class Account:
 
     def run(self, *arguments: str) -> int:
         self.out, self.err = io.StringIO(), io.StringIO()
-        extra = ["--dataset", str(self.dataset_dir)] if arguments[0] == "up" and "--dataset" not in arguments else []
+        extra = (
+            ["--dataset", str(self.dataset_dir)]
+            if arguments[0] == "up" and "--dataset" not in arguments
+            else []
+        )
         return main(
             [*arguments, "--stack-outputs", str(self.outputs_file), *extra],
             client_factory=self.client,
@@ -101,6 +105,10 @@ class Account:
     def parameter_versions(self) -> dict[str, int]:
         response = self.ssm.get_parameters_by_path(Path=DEFAULT_PREFIX, Recursive=True)
         return {p["Name"]: p["Version"] for p in response["Parameters"]}
+
+    def upload_as_a_previous_run_did(self, dataset: Dataset) -> None:
+        for file in dataset.files:
+            self.s3.upload_file(str(file.path), BUCKET, f"{BASE}/{file.kind.key}-{file.digest[:16]}.csv")
 
     def uploaded_keys(self) -> list[str]:
         return sorted(o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))

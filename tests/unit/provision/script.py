@@ -79,15 +79,30 @@ def resources(dataset: Dataset) -> list[list[Resource]]:
     for kind, dataset_type in KINDS:
         file = dataset.file(kind)
         name = f"{BASE}-{kind}"
-        schema = Resource(f"schema:{kind}", SCHEMA, name, f"schema/{name}", None, {"name": name, "schema": file.schema})
+        schema = Resource(
+            f"schema:{kind}", SCHEMA, name, f"schema/{name}", None, {"name": name, "schema": file.schema}
+        )
         data = Resource(
-            f"dataset:{kind}", DATASET, name, f"dataset/{BASE}/{dataset_type.upper()}", group.key,
-            {"name": name, "datasetGroupArn": group_arn, "schemaArn": Ref(schema.key), "datasetType": dataset_type},
-        )  # fmt: skip
+            f"dataset:{kind}",
+            DATASET,
+            name,
+            f"dataset/{BASE}/{dataset_type.upper()}",
+            group.key,
+            {
+                "name": name,
+                "datasetGroupArn": group_arn,
+                "schemaArn": Ref(schema.key),
+                "datasetType": dataset_type,
+            },
+        )
         job = f"{BASE}-{kind}-{file.digest[:8]}"
         imports.append(
             Resource(
-                f"import:{kind}", IMPORT_JOB, job, f"dataset-import-job/{job}", data.key,
+                f"import:{kind}",
+                IMPORT_JOB,
+                job,
+                f"dataset-import-job/{job}",
+                data.key,
                 {
                     "jobName": job,
                     "datasetArn": Ref(data.key),
@@ -97,28 +112,41 @@ def resources(dataset: Dataset) -> list[list[Resource]]:
                 },
                 retry_failed=True,
             )
-        )  # fmt: skip
+        )
         schemas.append(schema)
         datasets.append(data)
     tracking = [
         Resource(
-            "event-tracker", EVENT_TRACKER, f"{BASE}-events", f"event-tracker/{BASE}-events", group.key,
-            {"name": f"{BASE}-events", "datasetGroupArn": group_arn}, has_parameter=True,
+            "event-tracker",
+            EVENT_TRACKER,
+            f"{BASE}-events",
+            f"event-tracker/{BASE}-events",
+            group.key,
+            {"name": f"{BASE}-events", "datasetGroupArn": group_arn},
+            has_parameter=True,
         ),
         *(
             Resource(
-                f"filter:{f.name}", FILTER, f"{BASE}-{f.name}", f"filter/{BASE}-{f.name}", group.key,
+                f"filter:{f.name}",
+                FILTER,
+                f"{BASE}-{f.name}",
+                f"filter/{BASE}-{f.name}",
+                group.key,
                 {"name": f"{BASE}-{f.name}", "datasetGroupArn": group_arn, "filterExpression": f.expression},
                 has_parameter=True,
             )
             for f in FILTERS.values()
         ),
-    ]  # fmt: skip
+    ]
     solutions, versions, campaigns = [], [], []
     for use_case, recipe in USE_CASES.items():
         name = f"{BASE}-{use_case}"
         solution = Resource(
-            f"solution:{use_case}", SOLUTION, name, f"solution/{name}", group.key,
+            f"solution:{use_case}",
+            SOLUTION,
+            name,
+            f"solution/{name}",
+            group.key,
             {
                 "name": name,
                 "datasetGroupArn": group_arn,
@@ -126,18 +154,27 @@ def resources(dataset: Dataset) -> list[list[Resource]]:
                 "eventType": "ProductViewed",
                 "performAutoTraining": False,
             },
-        )  # fmt: skip
+        )
         version = Resource(
-            f"version:{use_case}", SOLUTION_VERSION, name, f"solution/{name}/version", solution.key,
-            {"solutionArn": Ref(solution.key), "trainingMode": "FULL"}, retry_failed=True,
-        )  # fmt: skip
+            f"version:{use_case}",
+            SOLUTION_VERSION,
+            name,
+            f"solution/{name}/version",
+            solution.key,
+            {"solutionArn": Ref(solution.key), "trainingMode": "FULL"},
+            retry_failed=True,
+        )
         campaigns.append(
             Resource(
-                f"campaign:{use_case}", CAMPAIGN, name, f"campaign/{name}", solution.key,
+                f"campaign:{use_case}",
+                CAMPAIGN,
+                name,
+                f"campaign/{name}",
+                solution.key,
                 {"name": name, "solutionVersionArn": Ref(version.key), "minProvisionedTPS": 1},
                 has_parameter=True,
             )
-        )  # fmt: skip
+        )
         solutions.append(solution)
         versions.append(version)
     return [schemas, [group], datasets, imports, tracking, solutions, versions, campaigns]
@@ -173,7 +210,7 @@ class PersonalizeScript:
             pending: list[Resource] = []
             for resource in stage:
                 state = self.state(resource.key)
-                self._list(resource, state.found, state.attempts)
+                self.listed(resource, state.found, state.attempts)
                 if state.found == FAILED and not resource.retry_failed:
                     return
                 if state.found is None or state.found == FAILED:
@@ -207,20 +244,27 @@ class PersonalizeScript:
         """Queue the list calls of a read-only pass; `present`: key -> status of what exists."""
         for resource in self._all():
             if resource.parent is None or resource.parent in present:
-                self._list(resource, present.get(resource.key))
+                self.listed(resource, present.get(resource.key))
 
-    def down(self, present: Mapping[str, str]) -> None:
-        """Queue `down`: the discovery pass, then deletes in reverse and one list per gone check."""
+    def down(self, present: Mapping[str, str], still_deleting: Mapping[str, int] | None = None) -> None:
+        """Queue `down`: the discovery pass, then, stage by stage in reverse, the deletes and the
+        gone checks (a list call per round; `still_deleting`: key -> rounds it is still listed)."""
         self.discover(present)
+        rounds_listed = still_deleting or {}
         for stage in reversed(self.stages):
-            doomed = [r for r in reversed(stage) if r.key in present]
+            doomed = [r for r in reversed(stage) if r.key in present and r.api.delete_op]
             for resource in doomed:
-                if resource.api.delete_op:
-                    arn = resource.arn()
-                    self.stubber.add_response(resource.api.delete_op, {}, {resource.api.arn_field: arn})
-            for resource in doomed:
-                if resource.api.delete_op:
-                    self._list(resource, None)
+                self.stubber.add_response(
+                    str(resource.api.delete_op), {}, {resource.api.arn_field: resource.arn()}
+                )
+            rounds = 1 + max((rounds_listed.get(r.key, 0) for r in doomed), default=0)
+            for index in range(rounds):
+                for resource in doomed:
+                    listed_for = rounds_listed.get(resource.key, 0)
+                    if index < listed_for:
+                        self.listed(resource, "DELETE IN_PROGRESS")
+                    elif index == listed_for:
+                        self.listed(resource, None)
 
     # --- calls ----------------------------------------------------------------------------
 
@@ -240,11 +284,17 @@ class PersonalizeScript:
     def _current_attempt(self, key: str) -> int:
         return self.attempts_made.get(key, self.state(key).attempts - 1)
 
-    def _list(self, resource: Resource, status: str | None, attempts: int = 1) -> None:
-        records = [
-            self._fit(self._record(resource, status, attempt), resource.api.list_op, resource.api.list_key)
-            for attempt in range(attempts if status is not None else 0)
-        ]
+    def listed(self, resource: Resource, status: str | None, attempts: int = 1) -> None:
+        records = (
+            []
+            if status is None
+            else [
+                self._fit(
+                    self._record(resource, status, attempt), resource.api.list_op, resource.api.list_key
+                )
+                for attempt in range(attempts)
+            ]
+        )
         self.stubber.add_response(
             resource.api.list_op, {resource.api.list_key: records}, self._parent_arn(resource)
         )
@@ -267,7 +317,11 @@ class PersonalizeScript:
         record = self._record(resource, status, attempt)
         self.stubber.add_response(
             resource.api.describe_op,
-            {resource.api.describe_key: self._fit(record, resource.api.describe_op, resource.api.describe_key)},
+            {
+                resource.api.describe_key: self._fit(
+                    record, resource.api.describe_op, resource.api.describe_key
+                )
+            },
             {resource.api.arn_field: resource.arn(attempt)},
         )
 
@@ -290,6 +344,6 @@ class PersonalizeScript:
         """Keep the fields the operation's output shape has (list summaries carry fewer than describes)."""
         model = self.stubber.client.meta.service_model
         name = next(name for name in model.operation_names if xform_name(name) == operation)
-        member = model.operation_model(name).output_shape.members[key]
+        member: Any = model.operation_model(name).output_shape.members[key]  # type: ignore[union-attr]
         fields = member.member.members if member.type_name == "list" else member.members
         return {name: value for name, value in record.items() if name in fields}

@@ -52,7 +52,9 @@ def assert_fully_provisioned(account: Account, dataset: Dataset) -> None:
     account.stubber.assert_no_pending_responses()
 
 
-def test_a_full_run_creates_every_resource_and_writes_every_parameter(account: Account, dataset: Dataset) -> None:
+def test_a_full_run_creates_every_resource_and_writes_every_parameter(
+    account: Account, dataset: Dataset
+) -> None:
     account.script.up()
 
     assert account.run("up") == 0, account.err.getvalue()
@@ -95,8 +97,7 @@ def test_a_second_run_creates_nothing_and_writes_nothing(account: Account, datas
 @pytest.mark.parametrize("stopped_at", range(21))
 def test_a_run_resumes_after_each_step(account: Account, dataset: Dataset, stopped_at: int) -> None:
     """Steps before `stopped_at` are ACTIVE, that one is still in progress, the rest do not exist yet."""
-    for file in dataset.files:
-        account.s3.upload_file(str(file.path), "data-bucket", f"{BASE}/{file.kind.key}-{file.digest[:16]}.csv")
+    account.upload_as_a_previous_run_did(dataset)
     ordered = all_resources(account)
     for resource in ordered[:stopped_at]:
         account.script.state(resource.key).found = ACTIVE
@@ -121,7 +122,10 @@ def test_waiting_polls_with_the_step_interval_and_reports_progress(account: Acco
     assert account.run("up") == 0, account.err.getvalue()
 
     assert account.clock.sleeps.count(60.0) >= 2
-    assert f"wait     solution version {BASE}-user-personalization  {IN_PROGRESS} (0m00s)" in account.out.getvalue()
+    assert (
+        f"wait     solution version {BASE}-user-personalization  {IN_PROGRESS} (0m00s)"
+        in account.out.getvalue()
+    )
 
 
 def test_a_failed_import_job_stops_the_run_with_the_reason_and_what_to_do(account: Account) -> None:
@@ -142,8 +146,7 @@ def test_a_failed_import_job_stops_the_run_with_the_reason_and_what_to_do(accoun
 
 
 def test_a_rerun_after_a_failed_import_job_starts_a_new_one(account: Account, dataset: Dataset) -> None:
-    for file in dataset.files:
-        account.s3.upload_file(str(file.path), "data-bucket", f"{BASE}/{file.kind.key}-{file.digest[:16]}.csv")
+    account.upload_as_a_previous_run_did(dataset)
     resources = all_resources(account)
     for resource in resources[: resources.index(next(r for r in resources if r.key == "import:users"))]:
         account.script.state(resource.key).found = ACTIVE
