@@ -173,6 +173,12 @@ def run(quick: bool) -> Section:
                 ],
             ),
             f"End to end: **{events_per_second:.0f} events/s** (first POST to last event at its sinks).",
+            *[
+                f"Not measured for {sink}: its function reported no PutEventsCalls for "
+                f"{metrics[sink].get('EventsDelivered', 0):.0f} events delivered."
+                for sink in SINK_FUNCTIONS
+                if metrics[sink].get("PutEventsCalls", 0.0) == 0
+            ],
         ],
         figures={
             "events": len(sent),
