@@ -1,6 +1,7 @@
 /** The header: category navigation with "Featured", search, cart count and the profile menu. */
 
 import { h } from "./dom.js";
+import { MAX_PROPERTY_TEXT } from "./limits.js";
 import { initials, personaLabel } from "./ui.js";
 
 export class Header {
@@ -49,7 +50,7 @@ export class Header {
   search(query) {
     if (!query) return;
     const resultCount = this.shop.data.search(query).length;
-    this.shop.tracker.track("ProductSearched", { properties: { query, resultCount } });
+    this.shop.tracker.track("ProductSearched", { properties: { query: query.slice(0, MAX_PROPERTY_TEXT), resultCount } });
     this.shop.navigate(`#/search?q=${encodeURIComponent(query)}`);
   }
 

@@ -2,3 +2,5 @@
 
 export const MAX_RANK_ITEMS = 500;
 export const MAX_EVENTS_PER_REQUEST = 25;
+/** Longest string value of an event property (Amazon Pinpoint's attribute limit). */
+export const MAX_PROPERTY_TEXT = 200;
