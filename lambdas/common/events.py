@@ -240,6 +240,8 @@ def build_entry(detail: EventDetail, event_bus_name: str) -> dict[str, Any]:
 class TrackedBusEvent(EventBridgeModel):
     """A bus event as a rule delivers it to its target."""
 
+    account: str = ""
+    """Not used by the sinks; optional because moto's EventBridge (the local stack) leaves it out."""
     detail: EventDetail
 
 

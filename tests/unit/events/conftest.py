@@ -87,6 +87,16 @@ class Bus:
                 QueueUrl=self.queue_urls[function], ReceiptHandle=message["ReceiptHandle"]
             )
 
+    def dead_letters(self, function: str) -> list[dict[str, Any]]:
+        """The bus event details in a sink's dead-letter queue."""
+        url = self.dead_letter_urls[function]
+        messages: list[dict[str, Any]] = []
+        while batch := self.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300
+        ).get("Messages", []):
+            messages.extend(batch)
+        return [json.loads(message["Body"])["detail"] for message in messages]
+
     def details(self, function: str) -> list[dict[str, Any]]:
         return [json.loads(message["Body"])["detail"] for message in self.drain(function)]
 
@@ -205,6 +215,18 @@ class FakePinpoint(FakeService):
         super().__init__(failures, failing_operation)
         self.event_status = event_status or {}
         """eventId -> the status Pinpoint answers for it (202 for the others)."""
+
+    def accepted_event_ids(self) -> list[str]:
+        """Event ids of the PutEvents calls that succeeded, less those answered with an error status."""
+        failed = set(self.failures) if self.failing_operation == "PutEvents" else set()
+        return [
+            event_id
+            for number, request in enumerate(self.requests("PutEvents"), start=1)
+            if number not in failed
+            for item in request["EventsRequest"]["BatchItem"].values()
+            for event_id in item["Events"]
+            if 200 <= self.event_status.get(event_id, 202) < 300
+        ]
 
     def update_endpoint(self, **request: Any) -> dict[str, Any]:
         self._record("UpdateEndpoint", request)

@@ -1,0 +1,37 @@
+"""EventSettings: the bus name reaches track_event through the environment the stacks render."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.settings import DEFAULT_EVENT_BUS_NAME, EventSettings, SettingsError
+from common.topology import ROUTES, function_spec
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_rendered_environment_names_the_bus_and_reads_back() -> None:
+    settings = EventSettings.for_function("track_event", "/shop-a", EVENT_BUS_NAME="shop-a-events")
+
+    environment = settings.to_environment()
+
+    assert environment["EVENT_BUS_NAME"] == "shop-a-events"
+    assert EventSettings.from_environment(environment) == settings
+
+
+def test_the_default_bus_name_applies_when_the_stack_passes_none() -> None:
+    assert EventSettings.for_function("track_event").event_bus_name == DEFAULT_EVENT_BUS_NAME
+
+
+def test_an_invalid_bus_name_fails_fast() -> None:
+    environment = {**EventSettings.for_function("track_event").to_environment(), "EVENT_BUS_NAME": "bad name"}
+
+    with pytest.raises(SettingsError, match="EVENT_BUS_NAME"):
+        EventSettings.from_environment(environment)
+
+
+def test_post_events_is_routed_to_track_event_with_event_settings() -> None:
+    (route,) = [route for route in ROUTES if route.path == "/events"]
+
+    assert (route.method, route.function) == ("POST", "track_event")
+    assert function_spec("track_event").settings_model is EventSettings
