@@ -41,6 +41,8 @@ MAX_EVENTS_PER_CALL = 100
 """Amazon Pinpoint PutEvents: at most 100 events per request (events ingestion quotas)."""
 MAX_ATTRIBUTE_VALUE_LENGTH = 200
 """Amazon Pinpoint drops events whose attribute values are longer."""
+MAX_ENDPOINT_ATTRIBUTE_VALUE_LENGTH = 100
+"""Amazon Pinpoint's limit for an endpoint attribute value."""
 ENDPOINT_NAMESPACE = uuid.UUID("5b0f3c1e-7c52-4c59-9d0e-3f6c2a41b8d7")
 
 
@@ -95,9 +97,12 @@ class UserEvents:
     def endpoint_request(self) -> dict[str, Any]:
         """UpdateEndpoint's request: the user, and what the user did last."""
         last = max((event.detail for event in self.events), key=lambda detail: detail.sentAt)
-        attributes = {"lastSessionId": [last.sessionId], "lastEventType": [last.eventType]}
-        if last.itemId is not None:
-            attributes["lastItemId"] = [last.itemId[:MAX_ATTRIBUTE_VALUE_LENGTH]]
+        values = {"lastSessionId": last.sessionId, "lastEventType": last.eventType, "lastItemId": last.itemId}
+        attributes = {
+            name: [value[:MAX_ENDPOINT_ATTRIBUTE_VALUE_LENGTH]]
+            for name, value in values.items()
+            if value is not None
+        }
         return {
             "User": {"UserId": self.user_id},
             "Attributes": attributes,

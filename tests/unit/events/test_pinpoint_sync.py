@@ -86,6 +86,8 @@ def test_each_user_gets_an_endpoint_update_and_all_events_go_in_one_call(applica
         "lastSessionId": ["s1"],
         "lastEventType": ["ProductSearched"],
     }
+    u2 = updates[endpoint_id("u2")]["EndpointRequest"]["Attributes"]
+    assert u2 == {"lastSessionId": ["s9"], "lastEventType": ["ProductViewed"], "lastItemId": ["p7"]}
     assert u1["EndpointRequest"]["EffectiveDate"] == "2026-01-01T10:01:00.000Z"
     (put,) = pinpoint.requests("PutEvents")
     batch = put["EventsRequest"]["BatchItem"]
@@ -95,6 +97,18 @@ def test_each_user_gets_an_endpoint_update_and_all_events_go_in_one_call(applica
     }
     search = batch[endpoint_id("u1")]["Events"]["e3"]
     assert search["Session"] == {"Id": "s1", "StartTimestamp": "2026-01-01T10:00:00.000Z"}
+
+
+def test_long_identifiers_are_cut_to_pinpoint_attribute_limits(application: Write) -> None:
+    pinpoint = FakePinpoint()
+
+    handle([detail("e1", session_id="s" * 256, item_id="p" * 256)], pinpoint)
+
+    (update,) = pinpoint.requests("UpdateEndpoint")
+    assert update["EndpointRequest"]["Attributes"]["lastSessionId"] == ["s" * 100]
+    (put,) = pinpoint.requests("PutEvents")
+    event = put["EventsRequest"]["BatchItem"][endpoint_id("u1")]["Events"]["e1"]
+    assert event["Attributes"]["itemId"] == "p" * 200
 
 
 def test_the_endpoint_id_is_stable_and_distinct_per_user() -> None:
