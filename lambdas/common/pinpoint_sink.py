@@ -179,14 +179,14 @@ class _BatchDelivery:
         self._application_id = application_id
         self._report = report
         self._stopped = False
-        self._calls = 0
+        self._put_events_calls = 0
 
     def run(self, users: list[UserEvents]) -> None:
         updated = [user for user in users if self._update_endpoint(user)]
         pending = [EndpointEvent(user, event) for user in updated for event in user.events]
         for chunk in chunked(pending, MAX_EVENTS_PER_CALL):
             self._put_events(chunk)
-        record_calls(self._calls)
+        record_calls(self._put_events_calls)
 
     def _call(self, records: list[TrackedEventRecord], operation: Callable[..., Any], **request: Any) -> Any:
         """The call's answer, or None when it failed or was not attempted (its records then fail)."""
@@ -219,6 +219,8 @@ class _BatchDelivery:
             session_start = starts[item.user.user_id][detail.sessionId]
             entry["Events"][detail.eventId] = pinpoint_event(detail, session_start)
         records = [record for item in chunk for record in item.event.records]
+        if not self._stopped:
+            self._put_events_calls += 1
         answer = self._call(records, self._client.put_events, EventsRequest={"BatchItem": batch})
         if answer is None:
             return

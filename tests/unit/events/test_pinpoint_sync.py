@@ -71,12 +71,15 @@ def test_without_an_application_records_are_acknowledged_with_a_skipped_metric(
     assert metric_total(capsys.readouterr().out, "Skipped") == 3
 
 
-def test_each_user_gets_an_endpoint_update_and_all_events_go_in_one_call(application: Write) -> None:
+def test_each_user_gets_an_endpoint_update_and_all_events_go_in_one_call(
+    application: Write, capsys: Any
+) -> None:
     pinpoint = FakePinpoint()
 
     response = handle(two_users(), pinpoint)
 
     assert response == {"batchItemFailures": []}
+    assert metric_total(capsys.readouterr().out, "PutEventsCalls") == 1
     updates = {request["EndpointId"]: request for request in pinpoint.requests("UpdateEndpoint")}
     assert set(updates) == {endpoint_id("u1"), endpoint_id("u2")}
     u1 = updates[endpoint_id("u1")]
