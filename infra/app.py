@@ -9,7 +9,12 @@ from infra.settings import DeploymentSettings
 from infra.stack import RetailPersonalizationStack
 
 
+def attach_nag_packs(app: App) -> None:
+    """Any unacknowledged finding of either pack fails the synth (report: validation-report.json)."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+
+
 def build_app(app: App) -> RetailPersonalizationStack:
     stack = RetailPersonalizationStack(app, DeploymentSettings.from_context(app.node))
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    attach_nag_packs(app)
     return stack
