@@ -188,9 +188,8 @@ def run(quick: bool) -> Section:
             "sink_metrics": metrics,
         },
         goals=[
-            Goal(
-                "Personalize PutEvents calls per event", calls["personalize"], PERSONALIZE_CALLS_GOAL, unit=""
-            ),
-            Goal("Pinpoint PutEvents calls per event", calls["pinpoint"], PINPOINT_CALLS_GOAL, unit=""),
+            Goal(f"{sink.capitalize()} PutEvents calls per event", calls[sink], limit, unit="")
+            for sink, limit in (("personalize", PERSONALIZE_CALLS_GOAL), ("pinpoint", PINPOINT_CALLS_GOAL))
+            if metrics[sink].get("PutEventsCalls", 0.0) > 0
         ],
     )
