@@ -13,6 +13,7 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "1",
     "POWERTOOLS_DEV": "0",
     "PARAMETER_PREFIX": "/retail-personalization",
+    "EVENT_BUS_NAME": "retail-personalization-events",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",

@@ -37,6 +37,12 @@ from common.sinks import (
 MAX_EVENTS_PER_CALL = 10
 """Amazon Personalize PutEvents: `eventList` holds 1 to 10 events."""
 
+INTERACTION_PROPERTY_FIELDS: frozenset[str] = frozenset()
+"""Property keys forwarded to Personalize: the camelCase names of extra fields of the
+interactions schema. PutEvents only takes properties that match schema fields, and the
+dataset's interactions schema has none beyond USER_ID, ITEM_ID, EVENT_TYPE and TIMESTAMP,
+so the storefront's properties (price, quantity, search text) go to Pinpoint only."""
+
 
 @dataclass(frozen=True)
 class PutEventsCall:
@@ -59,8 +65,10 @@ class PutEventsCall:
         return request
 
 
-def personalize_event(detail: EventDetail) -> dict[str, Any]:
-    """One entry of `eventList`; `sentAt` as a datetime, `properties` as JSON text."""
+def personalize_event(
+    detail: EventDetail, property_fields: frozenset[str] = INTERACTION_PROPERTY_FIELDS
+) -> dict[str, Any]:
+    """One entry of `eventList`; `sentAt` as a datetime, schema `properties` as JSON text."""
     event: dict[str, Any] = {
         "eventId": detail.eventId,
         "eventType": detail.eventType,
@@ -70,8 +78,9 @@ def personalize_event(detail: EventDetail) -> dict[str, Any]:
         event["itemId"] = detail.itemId
     if detail.recommendationId is not None:
         event["recommendationId"] = detail.recommendationId
-    if detail.properties:
-        event["properties"] = properties_json(detail.properties)
+    properties = {key: value for key, value in detail.properties.items() if key in property_fields}
+    if properties:
+        event["properties"] = properties_json(properties)
     return event
 
 

@@ -18,6 +18,7 @@ from common.parameters import DEFAULT_PREFIX
 METRICS_NAMESPACE = "RetailPersonalization"
 DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 DEFAULT_EVENT_BUS_NAME = "retail-personalization-events"
+"""The name both stacks give the bus, unless the deployment names another."""
 
 ParameterPrefix = Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$", max_length=200)]
 
@@ -61,11 +62,9 @@ class FunctionSettings(BaseModel):
             raise SettingsError(f"invalid function settings ({cls.__name__}): {problems}") from error
 
     @classmethod
-    def for_function(
-        cls, service_name: str, parameter_prefix: str = DEFAULT_PREFIX, **values: object
-    ) -> Self:
+    def for_function(cls, service_name: str, parameter_prefix: str = DEFAULT_PREFIX, **values: str) -> Self:
         """Settings of one deployed function, as the stack builds them."""
-        return cls.model_validate(
+        return cls.from_environment(
             {
                 "POWERTOOLS_SERVICE_NAME": service_name,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -96,7 +95,6 @@ class EventSettings(FunctionSettings):
     """Settings of track_event: the bus its events go to (the stack passes the bus it creates)."""
 
     event_bus_name: str = Field(
-        default=DEFAULT_EVENT_BUS_NAME,
         alias="EVENT_BUS_NAME",
         min_length=1,
         max_length=256,

@@ -19,12 +19,16 @@ def test_the_rendered_environment_names_the_bus_and_reads_back() -> None:
     assert EventSettings.from_environment(environment) == settings
 
 
-def test_the_default_bus_name_applies_when_the_stack_passes_none() -> None:
-    assert EventSettings.for_function("track_event").event_bus_name == DEFAULT_EVENT_BUS_NAME
+def test_a_missing_bus_name_fails_fast() -> None:
+    with pytest.raises(SettingsError, match="EVENT_BUS_NAME: Field required"):
+        EventSettings.for_function("track_event")
 
 
 def test_an_invalid_bus_name_fails_fast() -> None:
-    environment = {**EventSettings.for_function("track_event").to_environment(), "EVENT_BUS_NAME": "bad name"}
+    environment = {
+        **EventSettings.for_function("track_event", EVENT_BUS_NAME=DEFAULT_EVENT_BUS_NAME).to_environment(),
+        "EVENT_BUS_NAME": "bad name",
+    }
 
     with pytest.raises(SettingsError, match="EVENT_BUS_NAME"):
         EventSettings.from_environment(environment)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,8 @@ from botocore.exceptions import ClientError
 
 from common import aws, parameters
 from common.config import ConfigUnavailableError, PersonalizationConfig
-from common.personalize_sink import PersonalizeSink
+from common.events import EventDetail
+from common.personalize_sink import PersonalizeSink, personalize_event
 from common.sinks import parse_records
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
@@ -99,9 +99,18 @@ def test_an_event_becomes_a_personalize_event(tracker: Write) -> None:
         "itemId": "p00042",
         "recommendationId": "rid-7",
         "sentAt": datetime.fromisoformat("2026-03-01T12:30:00.250+00:00"),
-        "properties": '{"gift":true,"price":19.5,"quantity":2}',
     }
-    assert json.loads(event["properties"]) == one["properties"]
+
+
+def test_only_properties_that_are_schema_fields_are_forwarded_as_json_text() -> None:
+    one = EventDetail.model_validate(
+        detail("e1", item_id="p1", properties={"quantity": 2, "price": 19.5, "gift": True})
+    )
+
+    event = personalize_event(one, property_fields=frozenset({"quantity", "price", "gift"}))
+
+    assert event["properties"] == '{"gift":true,"price":19.5,"quantity":2}'
+    assert "properties" not in personalize_event(one, property_fields=frozenset({"discount"}))
 
 
 def test_a_failed_call_fails_only_its_own_records(tracker: Write, capsys: Any) -> None:
