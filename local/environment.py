@@ -1,0 +1,83 @@
+"""The environment each local function process starts with, and nothing else.
+
+What the stack gives the function (its settings model's variables, the same Powertools
+switches as `infra.functions`), what Lambda's runtime adds (reserved variables, credentials,
+region), and the standard `AWS_ENDPOINT_URL_<SERVICE>` variables that point the SDK at the
+local services, so that no handler knows it runs locally.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+import botocore.session
+
+from common.topology import FunctionSpec
+
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+}
+STACK_POWERTOOLS_ENVIRONMENT = {
+    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+}
+"""As `infra.functions.POWERTOOLS_ENVIRONMENT` (importing infra would start the CDK's jsii runtime)."""
+LOCAL_POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true"}
+"""No X-Ray daemon runs locally (SAM local disables the tracer the same way)."""
+
+
+@cache
+def endpoint_variable(service: str) -> str:
+    """The SDK's service-specific endpoint variable, e.g. `events` -> AWS_ENDPOINT_URL_EVENTBRIDGE."""
+    service_id = botocore.session.get_session().get_service_model(service).service_id
+    return f"AWS_ENDPOINT_URL_{service_id.hyphenize().replace('-', '_').upper()}"
+
+
+def endpoint_environment(endpoints: Mapping[str, str]) -> dict[str, str]:
+    """`{"ssm": url, ...}` (boto3 client names) as endpoint variables."""
+    return {endpoint_variable(service): url for service, url in endpoints.items()}
+
+
+def function_environment(
+    spec: FunctionSpec,
+    parameter_prefix: str,
+    deployment_values: Mapping[str, str],
+    endpoints: Mapping[str, str],
+    region: str,
+) -> dict[str, str]:
+    """`deployment_values` (e.g. EVENT_BUS_NAME, ALLOWED_ORIGINS): each function receives those its
+    settings model declares, as in `infra.functions.Functions.environment_of`."""
+    model = spec.settings_model
+    declared = {field.alias or name for name, field in model.model_fields.items()}
+    values = {key: value for key, value in deployment_values.items() if key in declared}
+    settings = model.for_function(spec.name, parameter_prefix, **values)
+    return {
+        **settings.to_environment(),
+        **STACK_POWERTOOLS_ENVIRONMENT,
+        **LOCAL_POWERTOOLS_ENVIRONMENT,
+        **lambda_runtime_environment(spec, region),
+        **endpoint_environment(endpoints),
+    }
+
+
+def lambda_runtime_environment(spec: FunctionSpec, region: str) -> dict[str, str]:
+    """The variables Lambda's Python runtime sets for every function."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "_HANDLER": spec.handler,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        **LOCAL_CREDENTIALS,
+        "PATH": os.defpath,
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+    }

@@ -1,0 +1,170 @@
+"""Lambda's SQS event source mapping, for one queue and one function.
+
+Long-polls the queue, gathers up to the batch size within the batching window, invokes the
+function with the SQS event Lambda sends, and, with `ReportBatchItemFailures` on (as the
+stack configures it), deletes every record except those the function lists in
+`batchItemFailures`. A function error fails the whole batch. Failed records are left alone:
+they become visible again after the queue's visibility timeout, and the queue's redrive
+policy moves them to the dead-letter queue after the maximum receives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local.functions import InvocationError
+
+logger = logging.getLogger("local.event_source")
+
+SQS_MAX_MESSAGES_PER_RECEIVE = 10
+LONG_POLL_SECONDS = 1
+"""Shorter than Lambda's 20 s so that stopping the stack is quick; a message still wakes the poll."""
+ERROR_BACKOFF_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class EventSourceMapping:
+    function: str
+    queue_url: str
+    queue_arn: str
+    batch_size: int
+    batching_window_seconds: float
+    region: str
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """One record of the SQS event, from a ReceiveMessage message."""
+    body = message["Body"]
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": body,
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody")
+        or hashlib.md5(body.encode(), usedforsecurity=False).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:
+    """The records to leave for redelivery, per Lambda's rules for a partial batch response.
+
+    A response that is not a valid partial batch response, or names an id outside the batch,
+    fails the whole batch; an empty or missing `batchItemFailures` means full success.
+    """
+    if result is None:
+        return set()
+    if not isinstance(result, dict):
+        return batch_ids
+    failures = result.get("batchItemFailures")
+    if failures is None:
+        return set()
+    if not isinstance(failures, list):
+        return batch_ids
+    failed: set[str] = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not isinstance(identifier, str) or identifier not in batch_ids:
+            return batch_ids
+        failed.add(identifier)
+    return failed
+
+
+class SqsPoller:
+    """A thread that runs one event source mapping until `stop`."""
+
+    def __init__(
+        self, mapping: EventSourceMapping, sqs: Any, invoke: Callable[[str, dict[str, Any]], Any]
+    ) -> None:
+        self.mapping = mapping
+        self._sqs = sqs
+        self._invoke = invoke
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"poller-{mapping.function}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        """Stop after the receive or batch in progress (several pollers stop in parallel)."""
+        self._stopping.set()
+
+    def join(self) -> None:
+        self._thread.join(timeout=LONG_POLL_SECONDS + 5)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                batch = self._receive_batch()
+                if batch:
+                    self._process(batch)
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                logger.exception("event source mapping for %s failed; retrying", self.mapping.function)
+                self._stopping.wait(ERROR_BACKOFF_SECONDS)
+
+    def _receive_batch(self) -> list[dict[str, Any]]:
+        """Up to the batch size: a long poll, then more receives until the window closes."""
+        mapping = self.mapping
+        batch = self._receive(min(mapping.batch_size, SQS_MAX_MESSAGES_PER_RECEIVE), LONG_POLL_SECONDS)
+        window_closes = time.monotonic() + mapping.batching_window_seconds
+        while batch and len(batch) < mapping.batch_size and not self._stopping.is_set():
+            remaining = window_closes - time.monotonic()
+            if remaining <= 0:
+                break
+            wanted = min(mapping.batch_size - len(batch), SQS_MAX_MESSAGES_PER_RECEIVE)
+            more = self._receive(wanted, max(1, min(LONG_POLL_SECONDS, int(remaining))))
+            batch.extend(more)
+        return batch
+
+    def _receive(self, count: int, wait_seconds: int) -> list[dict[str, Any]]:
+        response = self._sqs.receive_message(
+            QueueUrl=self.mapping.queue_url,
+            MaxNumberOfMessages=count,
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def _process(self, batch: list[dict[str, Any]]) -> None:
+        mapping = self.mapping
+        event = {"Records": [sqs_record(message, mapping.queue_arn, mapping.region) for message in batch]}
+        batch_ids = {message["MessageId"] for message in batch}
+        try:
+            failed = failed_message_ids(self._invoke(mapping.function, event), batch_ids)
+        except InvocationError as error:
+            logger.warning("%s failed a batch of %d: %s", mapping.function, len(batch), error)
+            return
+        succeeded = [message for message in batch if message["MessageId"] not in failed]
+        if failed:
+            logger.info("%s reported %d of %d records as failed", mapping.function, len(failed), len(batch))
+        for start in range(0, len(succeeded), SQS_MAX_MESSAGES_PER_RECEIVE):
+            chunk = succeeded[start : start + SQS_MAX_MESSAGES_PER_RECEIVE]
+            self._sqs.delete_message_batch(
+                QueueUrl=mapping.queue_url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
+                    for index, message in enumerate(chunk)
+                ],
+            )

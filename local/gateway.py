@@ -1,0 +1,320 @@
+"""The local API Gateway: a REST API with Lambda proxy integrations, from the shared route table.
+
+Each request becomes an API Gateway REST proxy event (payload v1) and is handed to the
+route's function; the function's proxy response is written back. What API Gateway answers
+by itself is answered here the same way: CORS preflight (the mock OPTIONS method the CDK
+`defaultCorsPreflightOptions` creates), 403 "Missing Authentication Token" for a path or
+method without a route, 502 "Internal server error" when the function fails, times out or
+returns a malformed response, 413 over the 10 MB payload limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from common.topology import Route
+from local.functions import InvocationError
+
+logger = logging.getLogger("local.gateway")
+
+STAGE = "v1"
+API_ID = "local"
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+IDLE_CONNECTION_SECONDS = 60
+CDK_DEFAULT_CORS_HEADERS = (
+    "Content-Type",
+    "X-Amz-Date",
+    "Authorization",
+    "X-Api-Key",
+    "X-Amz-Security-Token",
+    "X-Amz-User-Agent",
+)
+
+Invoke = Callable[[str, dict[str, Any]], Any]
+"""Calls a function by name with an event and returns its result, or raises InvocationError."""
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    allowed_origins: tuple[str, ...]
+    allow_headers: tuple[str, ...] = CDK_DEFAULT_CORS_HEADERS
+    max_age_seconds: int = 600
+
+    def allow_origin(self, origin: str | None) -> str:
+        """The origin to echo: the request's when allowed, else the first one (as the CDK template does)."""
+        if "*" in self.allowed_origins:
+            return "*"
+        if origin in self.allowed_origins:
+            return origin
+        return self.allowed_origins[0]
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class RouteTable:
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self._functions: dict[str, dict[str, str]] = {}
+        for route in routes:
+            self._functions.setdefault(route.path, {})[route.method] = route.function
+
+    def function(self, method: str, path: str) -> str | None:
+        return self._functions.get(path, {}).get(method)
+
+    def methods(self, path: str) -> list[str]:
+        return sorted(self._functions.get(path, {}))
+
+
+def api_error(status: int, message: str, error_type: str, request_id: str) -> GatewayResponse:
+    """A response API Gateway generates itself (a "gateway response")."""
+    return GatewayResponse(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", error_type),
+        ],
+        json.dumps({"message": message}).encode(),
+    )
+
+
+def proxy_event(
+    method: str,
+    raw_path: str,
+    *,
+    headers: Sequence[tuple[str, str]],
+    body: bytes,
+    source_ip: str,
+    request_id: str,
+) -> dict[str, Any]:
+    """The REST API proxy event (payload v1) for one request."""
+    url = urlsplit(raw_path)
+    path = url.path
+    query_pairs = parse_qsl(url.query, keep_blank_values=True)
+    multi_query: dict[str, list[str]] = {}
+    for key, value in query_pairs:
+        multi_query.setdefault(key, []).append(value)
+    multi_headers: dict[str, list[str]] = {}
+    for key, value in headers:
+        multi_headers.setdefault(key, []).append(value)
+    text, is_base64 = _event_body(body)
+    now = time.time()
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {key: values[-1] for key, values in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {key: values[-1] for key, values in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": API_ID,
+            "resourcePath": path,
+            "httpMethod": method,
+            "extendedRequestId": request_id,
+            "requestTime": formatdate(now, usegmt=True),
+            "path": f"/{STAGE}{path}",
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": STAGE,
+            "domainPrefix": API_ID,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": request_id,
+            "identity": {"sourceIp": source_ip, "userAgent": multi_headers.get("User-Agent", [None])[-1]},
+            "domainName": multi_headers.get("Host", ["127.0.0.1"])[-1],
+            "apiId": API_ID,
+        },
+        "body": text,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def _event_body(body: bytes) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), True
+
+
+def proxy_response(result: Any, request_id: str) -> GatewayResponse:
+    """The HTTP response for a function's proxy result; 502 when the result is malformed."""
+    if not isinstance(result, Mapping) or not isinstance(result.get("statusCode"), int):
+        raise MalformedResponseError("the result has no integer statusCode")
+    headers: list[tuple[str, str]] = []
+    for key, value in (result.get("headers") or {}).items():
+        headers.append((str(key), str(value)))
+    single_names = {key.lower() for key, _ in headers}
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        if str(key).lower() not in single_names:
+            headers.extend((str(key), str(value)) for value in values)
+    body = result.get("body") or ""
+    if not isinstance(body, str):
+        raise MalformedResponseError("the body is not a string")
+    try:
+        payload = base64.b64decode(body, validate=True) if result.get("isBase64Encoded") else body.encode()
+    except binascii.Error as error:
+        raise MalformedResponseError(f"the body is not base64: {error}") from error
+    names = {key.lower() for key, _ in headers}
+    if "content-type" not in names:
+        headers.append(("Content-Type", "application/json"))
+    headers.append(("x-amzn-RequestId", request_id))
+    return GatewayResponse(result["statusCode"], headers, payload)
+
+
+class MalformedResponseError(ValueError):
+    pass
+
+
+class Gateway:
+    """Serves the route table on host:port until `stop`."""
+
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        invoke: Invoke,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        """Binds the port at once; serves from `start`."""
+        self.routes = RouteTable(routes)
+        self.invoke = invoke
+        self.cors = CorsPolicy(())
+        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="gateway", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, cors: CorsPolicy) -> None:
+        """`cors`: the storefront's origins, known once the storefront host has its port."""
+        self.cors = cors
+        self._thread.start()
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            self._server.server_close()
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def handle(
+        self, method: str, raw_path: str, headers: Sequence[tuple[str, str]], body: bytes, source_ip: str
+    ) -> GatewayResponse:
+        request_id = str(uuid.uuid4())
+        path = urlsplit(raw_path).path
+        if method == "OPTIONS" and self.routes.methods(path):
+            return self._preflight(path, headers, request_id)
+        function = self.routes.function(method, path)
+        if function is None:
+            return api_error(
+                403, "Missing Authentication Token", "MissingAuthenticationTokenException", request_id
+            )
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return api_error(413, "Request Too Long", "RequestTooLongException", request_id)
+        event = proxy_event(
+            method, raw_path, headers=headers, body=body, source_ip=source_ip, request_id=request_id
+        )
+        try:
+            return proxy_response(self.invoke(function, event), request_id)
+        except InvocationError as error:
+            logger.warning("function %s failed for %s %s: %s (see its log)", function, method, path, error)
+        except MalformedResponseError as error:
+            logger.warning("malformed Lambda proxy response from %s: %s", function, error)
+        return api_error(502, "Internal server error", "InternalServerErrorException", request_id)
+
+    def _preflight(self, path: str, headers: Sequence[tuple[str, str]], request_id: str) -> GatewayResponse:
+        origin = next((value for key, value in headers if key.lower() == "origin"), None)
+        methods = ",".join([*self.routes.methods(path), "OPTIONS"])
+        response_headers = [
+            ("Access-Control-Allow-Headers", ",".join(self.cors.allow_headers)),
+            ("Access-Control-Allow-Origin", self.cors.allow_origin(origin)),
+            ("Access-Control-Allow-Methods", methods),
+            ("Access-Control-Max-Age", str(self.cors.max_age_seconds)),
+            ("x-amzn-RequestId", request_id),
+        ]
+        if len(self.cors.allowed_origins) > 1:
+            response_headers.append(("Vary", "Origin"))
+        return GatewayResponse(204, response_headers, b"")
+
+
+def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    class GatewayRequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "local-apigateway"
+        timeout = IDLE_CONNECTION_SECONDS
+        disable_nagle_algorithm = True
+
+        def handle_one_request(self) -> None:
+            try:
+                super().handle_one_request()
+            except ConnectionError:
+                self.close_connection = True
+
+        def _serve(self) -> None:
+            body = self._read_body()
+            if body is None:
+                return
+            response = gateway.handle(
+                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            )
+            self.send_response(response.status)
+            for key, value in response.headers:
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+
+        def _read_body(self) -> bytes | None:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                return self._read_chunked()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_PAYLOAD_BYTES:
+                self.send_error(413, "Request Too Long")
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def _read_chunked(self) -> bytes:
+            data = bytearray()
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                continue
+            return bytes(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            logger.debug(format, *args)
+
+    return GatewayRequestHandler

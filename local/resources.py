@@ -1,0 +1,95 @@
+"""What the stack creates, created in the local AWS services from the same shared data.
+
+SSM parameters (`common.parameters`, values from the emulator), the event bus and its
+archive, and per sink (`common.topology.SINKS`): the queue, its dead-letter queue with the
+same maximum receives, and the rule (`common.events.RULES`) that targets the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from common import parameters
+from common.events import rule_spec
+from common.topology import SinkSpec
+
+EVENT_BUS_NAME = "retail-personalization-events"
+EVENTBRIDGE_ENVELOPE = (
+    '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
+    '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
+    '"detail": <detail>}'
+)
+"""The event EventBridge delivers to a target without an input transformer."""
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class SinkQueues:
+    function: str
+    queue_url: str
+    queue_arn: str
+    dlq_url: str
+    dlq_arn: str
+
+
+def complete_moto_event_envelope() -> None:
+    """moto 5.2 leaves `account` out of the events it delivers to targets; EventBridge does not, and
+    the sinks' parser (Powertools EventBridgeModel) requires it. Applies to the moto in this process."""
+    from moto.events.utils import EventTemplateParser
+
+    EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = EVENTBRIDGE_ENVELOPE
+
+
+def put_parameters(ssm: Any, prefix: str, values: Mapping[str, str]) -> None:
+    """One parameter per relative name; the featured list is a StringList as in the stack."""
+    for relative_name, value in values.items():
+        kind = "StringList" if relative_name in parameters.STRING_LIST_PARAMETERS else "String"
+        ssm.put_parameter(
+            Name=parameters.full_name(prefix, relative_name), Value=value, Type=kind, Overwrite=True
+        )
+
+
+def create_event_bus(events: Any, name: str = EVENT_BUS_NAME) -> str:
+    """The bus and its archive (for replay after an outage); returns the bus ARN."""
+    bus_arn: str = events.create_event_bus(Name=name)["EventBusArn"]
+    events.create_archive(ArchiveName=f"{name}-archive", EventSourceArn=bus_arn)
+    return bus_arn
+
+
+def create_sink(
+    sqs: Any, events: Any, bus_name: str, sink: SinkSpec, visibility_timeout_seconds: int | None = None
+) -> SinkQueues:
+    """Queue + DLQ + rule for one sink. `visibility_timeout_seconds` overrides the sink's (tests)."""
+    base = f"retail-{sink.function.replace('_', '-')}"
+    dlq_url = sqs.create_queue(
+        QueueName=f"{base}-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
+    )["QueueUrl"]
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    visibility = visibility_timeout_seconds or sink.visibility_timeout_seconds
+    queue_url = sqs.create_queue(
+        QueueName=base,
+        Attributes={
+            "VisibilityTimeout": str(visibility),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(sink.max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = _queue_arn(sqs, queue_url)
+    rule = rule_spec(sink.rule)
+    events.put_rule(
+        Name=rule.name, EventBusName=bus_name, EventPattern=json.dumps(rule.pattern), State="ENABLED"
+    )
+    events.put_targets(
+        Rule=rule.name, EventBusName=bus_name, Targets=[{"Id": sink.function, "Arn": queue_arn}]
+    )
+    return SinkQueues(sink.function, queue_url, queue_arn, dlq_url, dlq_arn)
+
+
+def _queue_arn(sqs: Any, queue_url: str) -> str:
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+    arn: str = attributes["QueueArn"]
+    return arn

@@ -1,0 +1,274 @@
+"""The whole system on loopback (DESIGN section 9), started and stopped as one.
+
+`LocalStack(options).start()` brings up, in this order: the dataset (generated when missing),
+the emulator (its own process), a moto server for SSM, EventBridge and SQS (a thread), what
+the CDK stack creates (parameters, bus, rules, queues), one warm process per function, the
+event source mappings, the API gateway and the storefront host. `stop()` undoes it all,
+last started first, and is also what a failed start runs.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from common.parameters import DEFAULT_PREFIX
+from common.topology import FUNCTIONS, ROUTES, SINKS
+from dataset import GeneratorConfig
+from local.data import DEFAULT_DATA_DIR, DataFolder, ensure_dataset
+from local.emulator_process import EmulatorProcess
+from local.environment import LOCAL_CREDENTIALS, function_environment
+from local.event_source import EventSourceMapping, SqsPoller
+from local.functions import FunctionConfig, FunctionPool
+from local.gateway import CorsPolicy, Gateway
+from local.resources import (
+    EVENT_BUS_NAME,
+    SinkQueues,
+    complete_moto_event_envelope,
+    create_event_bus,
+    create_sink,
+    put_parameters,
+)
+from local.storefront import StorefrontServer
+
+logger = logging.getLogger("local.stack")
+
+HOST = "127.0.0.1"
+MOTO_SERVICES = ("ssm", "events", "sqs")
+EMULATOR_SERVICES = ("personalize-runtime", "personalize-events", "pinpoint")
+
+
+@contextmanager
+def _timed(phase: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    logger.info("%s: %.2f s", phase, time.monotonic() - started)
+
+
+class PortsBusyError(RuntimeError):
+    def __init__(self, ports: list[int]) -> None:
+        super().__init__(f"port {', '.join(map(str, ports))} {'is' if len(ports) == 1 else 'are'} busy")
+        self.ports = ports
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    data_dir: Path = DEFAULT_DATA_DIR
+    api_port: int = 3000
+    storefront_port: int = 8080
+    """0 for any free port (tests)."""
+    dataset: GeneratorConfig = field(default_factory=GeneratorConfig)
+    region: str = "us-east-1"
+    parameter_prefix: str = DEFAULT_PREFIX
+    max_concurrency: int = 2
+    """Instances per function at most, as a reserved concurrency; the CPU has 2 cores."""
+    sink_visibility_timeout_seconds: int | None = None
+    """Overrides the sinks' visibility timeout, so that tests see redelivery within seconds."""
+
+
+@dataclass(frozen=True)
+class StartReport:
+    seconds: float
+    dataset_generated: bool
+
+
+def check_ports_free(ports: list[int]) -> None:
+    busy = []
+    for port in ports:
+        if port == 0:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port))
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE:
+                    raise
+                busy.append(port)
+    if busy:
+        raise PortsBusyError(busy)
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.folder = DataFolder(options.data_dir)
+        self.pools: dict[str, FunctionPool] = {}
+        self.sinks: dict[str, SinkQueues] = {}
+        self._emulator = EmulatorProcess(self.folder.dataset, self.folder.log("emulator"), options.region)
+        self._moto = ThreadedMotoServer(HOST, 0, verbose=False)
+        self._gateway: Gateway | None = None
+        self._storefront: StorefrontServer | None = None
+        self._moto_url = ""
+        self._stops: list[Callable[[], None]] = []
+
+    @property
+    def api_url(self) -> str:
+        return self._require(self._gateway).url
+
+    @property
+    def storefront_url(self) -> str:
+        return self._require(self._storefront).url
+
+    @property
+    def moto_url(self) -> str:
+        return self._moto_url
+
+    @property
+    def emulator_url(self) -> str:
+        return self._emulator.url
+
+    def start(self) -> StartReport:
+        started = time.monotonic()
+        try:
+            generated = self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return StartReport(time.monotonic() - started, generated)
+
+    def stop(self) -> None:
+        while self._stops:
+            stop = self._stops.pop()
+            try:
+                stop()
+            except Exception:
+                logger.exception("stopping %s failed", getattr(stop, "__qualname__", stop))
+
+    def describe(self) -> dict[str, Any]:
+        """Where everything is, JSON-ready (printed by `python -m local.demo --json`)."""
+        return {
+            "apiUrl": self.api_url,
+            "storefrontUrl": self.storefront_url,
+            "dataDir": str(self.folder.root),
+            "datasetDir": str(self.folder.dataset),
+            "logsDir": str(self.folder.logs),
+            "motoUrl": self.moto_url,
+            "emulatorUrl": self.emulator_url,
+            "region": self.options.region,
+            "parameterPrefix": self.options.parameter_prefix,
+            "eventBusName": EVENT_BUS_NAME,
+            "queues": {
+                name: {"url": q.queue_url, "arn": q.queue_arn, "dlqUrl": q.dlq_url, "dlqArn": q.dlq_arn}
+                for name, q in self.sinks.items()
+            },
+        }
+
+    def client(self, service: str) -> Any:
+        """A client of one of moto's services (ssm, events, sqs)."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self._moto_url,
+            region_name=self.options.region,
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def _start(self) -> bool:
+        options = self.options
+        check_ports_free([options.api_port, options.storefront_port])
+        self._gateway = Gateway(ROUTES, self._invoke, HOST, options.api_port)
+        self._stops.append(self._gateway.stop)
+        with _timed("dataset"):
+            generated = ensure_dataset(self.folder.dataset, options.dataset)
+        self._storefront = StorefrontServer(
+            self.api_url, self.folder.dataset, host=HOST, port=options.storefront_port
+        )
+        self._stops.append(self._storefront.stop)
+        self._emulator.start()
+        self._stops.append(self._emulator.stop)
+        with _timed("moto server and resources"):
+            complete_moto_event_envelope()
+            self._moto.start()
+            self._stops.append(self._moto.stop)
+            self._moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"
+            events, sqs = self.client("events"), self.client("sqs")
+            create_event_bus(events)
+            for sink in SINKS:
+                self.sinks[sink.function] = create_sink(
+                    sqs, events, EVENT_BUS_NAME, sink, options.sink_visibility_timeout_seconds
+                )
+        with _timed("emulator ready"):
+            self._emulator.wait_ready()
+        with ThreadPoolExecutor(max_workers=1) as background, _timed("functions and parameters"):
+            # moto loads its SSM defaults on the first call (seconds of work): overlap it with the functions.
+            parameters_written = background.submit(
+                put_parameters, self.client("ssm"), options.parameter_prefix, self._emulator.ssm_parameters
+            )
+            self._start_functions()
+            parameters_written.result()
+        self._start_event_source_mappings(sqs)
+        self._gateway.start(CorsPolicy(self._origins()))
+        self._storefront.start()
+        for server in (self._storefront, self._gateway):
+            # Bound first (to claim the ports), served last: stopped first, before what they call.
+            self._stops.remove(server.stop)
+            self._stops.append(server.stop)
+        return generated
+
+    def _start_functions(self) -> None:
+        endpoints = {
+            **dict.fromkeys(MOTO_SERVICES, self._moto_url),
+            **dict.fromkeys(EMULATOR_SERVICES, self._emulator.url),
+        }
+        deployment_values = {"EVENT_BUS_NAME": EVENT_BUS_NAME, "ALLOWED_ORIGINS": ",".join(self._origins())}
+        for spec in FUNCTIONS:
+            environment = function_environment(
+                spec, self.options.parameter_prefix, deployment_values, endpoints, self.options.region
+            )
+            config = FunctionConfig(
+                spec, environment, self.folder.log(spec.name), max_concurrency=self.options.max_concurrency
+            )
+            self.pools[spec.name] = FunctionPool(config)
+            self._stops.append(self.pools[spec.name].stop)
+        with ThreadPoolExecutor(max_workers=len(self.pools)) as starting:
+            for future in [starting.submit(pool.start) for pool in self.pools.values()]:
+                future.result()
+
+    def _start_event_source_mappings(self, sqs: Any) -> None:
+        pollers: list[SqsPoller] = []
+        for sink in SINKS:
+            queues = self.sinks[sink.function]
+            mapping = EventSourceMapping(
+                function=sink.function,
+                queue_url=queues.queue_url,
+                queue_arn=queues.queue_arn,
+                batch_size=sink.batch_size,
+                batching_window_seconds=sink.batching_window_seconds,
+                region=self.options.region,
+            )
+            pollers.append(SqsPoller(mapping, sqs, self._invoke))
+            pollers[-1].start()
+
+        def stop_pollers() -> None:
+            for poller in pollers:
+                poller.request_stop()
+            for poller in pollers:
+                poller.join()
+
+        self._stops.append(stop_pollers)
+
+    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+        return self.pools[function].invoke(event)
+
+    def _origins(self) -> tuple[str, ...]:
+        """The storefront's origins, as the stack's default ALLOWED_ORIGINS for port 8080."""
+        port = self._require(self._storefront).port
+        return (f"http://127.0.0.1:{port}", f"http://localhost:{port}")
+
+    @staticmethod
+    def _require(server: Any) -> Any:
+        if server is None:
+            raise RuntimeError("the local stack is not started")
+        return server

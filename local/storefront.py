@@ -1,0 +1,103 @@
+"""The storefront's static host: `storefront/` plus the files a deployment would add next to it.
+
+`config.json` points the page at the API, and `data/` serves the dataset's catalog, users and
+featured list, so the storefront reads the same files it reads from S3 in the cloud.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+logger = logging.getLogger("local.storefront")
+
+STOREFRONT_ROOT = Path(__file__).resolve().parent.parent / "storefront"
+DATA_FILES = ("catalog.json", "users.json", "featured.json")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+
+
+def storefront_config(api_url: str) -> dict[str, str]:
+    return {"apiBaseUrl": api_url, "dataBaseUrl": "data/"}
+
+
+class StorefrontRequestHandler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
+
+    def __init__(self, *args: Any, generated: Mapping[str, bytes], **kwargs: Any) -> None:
+        self.generated = generated
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        content = self.generated.get(urlsplit(self.path).path)
+        if content is None:
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug(format, *args)
+
+
+class StorefrontServer:
+    def __init__(
+        self,
+        api_url: str,
+        dataset_dir: Path,
+        root: Path = STOREFRONT_ROOT,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        generated = {"/config.json": json.dumps(storefront_config(api_url)).encode()}
+        for name in DATA_FILES:
+            generated[f"/data/{name}"] = (dataset_dir / name).read_bytes()
+        handler = partial(StorefrontRequestHandler, directory=str(root), generated=generated)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="storefront", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            self._server.server_close()
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
