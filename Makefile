@@ -9,7 +9,7 @@ UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export PYTHONDONTWRITEBYTECODE := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help setup node chromium demo test test-unit test-infra test-integration test-e2e lint format synth bench openapi clean
 
@@ -64,7 +64,7 @@ synth: setup node ## synthesize the CDK app into cdk.out (no AWS credentials nee
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
 
 openapi: setup ## regenerate openapi.json from the handlers' models
-	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization PYTHONPATH=lambdas \
+	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization EVENT_BUS_NAME=openapi PYTHONPATH=lambdas \
 		$(BIN)/python -m common.openapi > openapi.json
 
 bench: setup ## benchmarks and the offline quality evaluation (writes bench/results/)

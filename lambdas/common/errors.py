@@ -1,6 +1,7 @@
 """The one mapping from exceptions to HTTP errors, for every API function.
 
-Bad input of any kind is a 400 (413 for a body over the limit) with
+Bad input of any kind is a 400 (413 for a body over the limit, 415 for a body that is
+not JSON) with
 `{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; a dependency that cannot
 do the work now is a 503 the client may retry; anything unexpected is a 500 whose body
 says nothing about the internals.
@@ -15,7 +16,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel
 
 from common.models import ErrorResponse, FieldProblem
@@ -106,6 +110,15 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         logger.info("rejected large body")
         return error_response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error), [FieldProblem(field="body", problem="too large")]
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_content_type(_: RequestUnsupportedContentType) -> Response:
+        logger.info("rejected unsupported content type")
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "the body must be JSON (Content-Type: application/json)",
+            [FieldProblem(field="Content-Type", problem="unsupported")],
         )
 
     @app.exception_handler(ServiceUnavailableError)

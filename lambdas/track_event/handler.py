@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.api import ERROR_RESPONSES, build_resolver
+from common.api import ERROR_RESPONSES, build_resolver, treat_text_plain_as_json
 from common.events import EventsNotAcceptedResponse, TrackEventsRequest, TrackEventsResponse
 from common.observability import logger, metrics, tracer
 from common.settings import event_settings
@@ -40,4 +40,4 @@ def post_events(request: Annotated[TrackEventsRequest, Body(embed=False)]) -> Re
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app.resolve(treat_text_plain_as_json(event), context)
