@@ -1,0 +1,185 @@
+"""The event path end to end: POST /events -> bus -> rule -> queue -> sink -> emulator; and its failures."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import requests
+
+from common.topology import SINKS
+from tests.stack_fixture import LocalStackHandle
+
+pytestmark = pytest.mark.integration
+
+TIMEOUT = 10
+REAL_TIME_SECONDS = 2.0
+"""DESIGN: recommendations follow the shopper within seconds (1 s batching window + delivery)."""
+T = TypeVar("T")
+
+
+def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.1) -> tuple[T, float]:
+    """The first truthy result of `check`, and how long it took; fails after `timeout`."""
+    started = time.monotonic()
+    while True:
+        result = check()
+        elapsed = time.monotonic() - started
+        if result:
+            return result, elapsed
+        if elapsed > timeout:
+            pytest.fail(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def emulator(local_stack: LocalStackHandle) -> Iterator[LocalStackHandle]:
+    """The stack with the emulator's faults and received events cleared before and after."""
+    local_stack.clear_faults()
+    local_stack.clear_received()
+    yield local_stack
+    local_stack.clear_faults()
+
+
+@pytest.fixture(scope="module")
+def catalog(local_stack: LocalStackHandle) -> dict[str, Any]:
+    return json.loads((local_stack.dataset_dir / "catalog.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def users(local_stack: LocalStackHandle) -> list[dict[str, Any]]:
+    return json.loads((local_stack.dataset_dir / "users.json").read_text())
+
+
+def recommended_categories(stack: LocalStackHandle, user_id: str, categories: dict[str, str]) -> list[str]:
+    response = requests.get(
+        f"{stack.api_url}/recommendations", params={"userId": user_id, "numResults": "10"}, timeout=TIMEOUT
+    )
+    assert response.status_code == 200
+    assert response.json()["source"] == "personalize"
+    return [categories[item["itemId"]] for item in response.json()["items"]]
+
+
+def post_events(stack: LocalStackHandle, body: dict[str, Any]) -> None:
+    response = requests.post(f"{stack.api_url}/events", json=body, timeout=TIMEOUT)
+    assert response.status_code == 202, response.text
+
+
+def test_recommendations_follow_a_newly_viewed_category(
+    emulator: LocalStackHandle, catalog: dict[str, Any], users: list[dict[str, Any]]
+) -> None:
+    categories = {item["id"]: item["category"] for item in catalog["items"]}
+    shopper = users[0]
+    new_category = next(c["id"] for c in catalog["categories"] if c["id"] not in shopper["categories"])
+    before = recommended_categories(emulator, shopper["id"], categories)
+    viewed = [item["id"] for item in catalog["items"] if item["category"] == new_category][:5]
+    session = f"session-{uuid.uuid4()}"
+
+    post_events(
+        emulator,
+        {
+            "sessionId": session,
+            "userId": shopper["id"],
+            "events": [{"eventType": "ProductViewed", "itemId": item_id} for item_id in viewed],
+        },
+    )
+
+    def shifted() -> list[str] | None:
+        now = recommended_categories(emulator, shopper["id"], categories)
+        return now if now.count(new_category) > before.count(new_category) else None
+
+    after, seconds = poll(shifted, timeout=REAL_TIME_SECONDS + 3)
+    assert after.count(new_category) > before.count(new_category)
+    assert seconds <= REAL_TIME_SECONDS, f"recommendations followed the views after {seconds:.2f} s"
+    delivered = emulator.received("personalize-events")
+    assert {record["itemId"] for record in delivered} >= set(viewed)
+    assert {record["sessionId"] for record in delivered} == {session}
+
+
+def test_signed_in_events_reach_pinpoint(emulator: LocalStackHandle, catalog: dict[str, Any]) -> None:
+    pinpoint_sink = next(sink for sink in SINKS if sink.function == "pinpoint_sync")
+    post_events(
+        emulator,
+        {
+            "sessionId": "pinpoint-session",
+            "userId": "7",
+            "events": [
+                {"eventType": "CartViewed"},
+                {"eventType": "ProductViewed", "itemId": catalog["items"][0]["id"]},
+            ],
+        },
+    )
+
+    _, _seconds = poll(
+        lambda: len(emulator.received("pinpoint-events")) >= 2,
+        timeout=pinpoint_sink.batching_window_seconds + 10,
+    )
+
+    assert emulator.received("pinpoint-endpoints")
+
+
+def test_recommendations_fall_back_to_featured_when_personalize_fails(
+    emulator: LocalStackHandle, local_stack: LocalStackHandle
+) -> None:
+    featured = json.loads((local_stack.dataset_dir / "featured.json").read_text())["itemIds"]
+    emulator.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
+
+    response = requests.get(
+        f"{local_stack.api_url}/recommendations", params={"userId": "1", "numResults": "5"}, timeout=TIMEOUT
+    )
+
+    assert response.status_code == 200
+    assert response.json()["source"] == "fallback"
+    assert [item["itemId"] for item in response.json()["items"]] == featured[:5]
+
+
+def test_ranking_falls_back_to_input_order_when_personalize_is_slow(
+    emulator: LocalStackHandle, catalog: dict[str, Any]
+) -> None:
+    item_ids = [item["id"] for item in catalog["items"][:10]]
+    emulator.set_fault("personalize-runtime:GetPersonalizedRanking", latency_ms=2500)
+
+    response = requests.post(
+        f"{emulator.api_url}/rank", json={"userId": "1", "itemIds": item_ids}, timeout=TIMEOUT
+    )
+
+    assert response.status_code == 200
+    assert response.json()["source"] == "fallback"
+    assert [item["itemId"] for item in response.json()["items"]] == item_ids
+
+
+def test_a_record_the_sink_cannot_deliver_is_redelivered_then_lands_in_the_dlq(
+    emulator: LocalStackHandle, catalog: dict[str, Any]
+) -> None:
+    sink = next(sink for sink in SINKS if sink.function == "personalize_sync")
+    queues = emulator.queue("personalize_sync")
+    sqs = emulator.client("sqs")
+    emulator.set_fault("personalize-events:PutEvents", error_rate=1.0)
+    event_id = f"doomed-{uuid.uuid4()}"
+
+    post_events(
+        emulator,
+        {
+            "sessionId": "dlq-session",
+            "events": [
+                {"eventType": "ProductViewed", "itemId": catalog["items"][2]["id"], "eventId": event_id}
+            ],
+        },
+    )
+
+    def dead_letters() -> list[dict[str, Any]]:
+        response = sqs.receive_message(
+            QueueUrl=queues["dlqUrl"], AttributeNames=["All"], MaxNumberOfMessages=10, WaitTimeSeconds=1
+        )
+        return [
+            m for m in response.get("Messages", []) if json.loads(m["Body"])["detail"]["eventId"] == event_id
+        ]
+
+    # Each receive waits out the 1 s visibility timeout of the test stack, then the redrive moves it.
+    [message], _seconds = poll(dead_letters, timeout=sink.max_receive_count * 4 + 10)
+    assert int(message["Attributes"]["ApproximateReceiveCount"]) >= sink.max_receive_count
+    assert emulator.received("personalize-events") == []
+    sqs.delete_message(QueueUrl=queues["dlqUrl"], ReceiptHandle=message["ReceiptHandle"])

@@ -1,0 +1,176 @@
+"""pytest plugin: `local_stack`, the whole local stack (`python -m local.demo`) for a test session.
+
+Started once per session on free ports with a small generated dataset, and stopped with
+SIGINT as a user's Ctrl-C would. Register with `pytest_plugins = ["tests.stack_fixture"]`.
+
+    def test_something(local_stack):
+        requests.get(f"{local_stack.api_url}/recommendations", params={"userId": "1"})
+        local_stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+SMALL_DATASET = ("--users", "300", "--items", "200", "--interactions", "20000")
+TEST_VISIBILITY_TIMEOUT_SECONDS = 1
+"""The sink queues' visibility timeout in the test stack: failed records come back within a second."""
+START_TIMEOUT_SECONDS = 120.0
+STOP_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class LocalStackHandle:
+    """A running `python -m local.demo` and where its parts are."""
+
+    process: subprocess.Popen[bytes]
+    info: dict[str, Any]
+    _session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def api_url(self) -> str:
+        return str(self.info["apiUrl"])
+
+    @property
+    def storefront_url(self) -> str:
+        return str(self.info["storefrontUrl"])
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.info["dataDir"])
+
+    @property
+    def dataset_dir(self) -> Path:
+        return Path(self.info["datasetDir"])
+
+    @property
+    def emulator_url(self) -> str:
+        return str(self.info["emulatorUrl"])
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of the stack's moto server: `ssm`, `events` or `sqs`."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.info["motoUrl"],
+            region_name=self.info["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def queue(self, function: str) -> dict[str, str]:
+        """`{"url", "arn", "dlqUrl", "dlqArn"}` of a sink's queue, e.g. `queue("personalize_sync")`."""
+        queues: dict[str, dict[str, str]] = self.info["queues"]
+        return queues[function]
+
+    def messages_in(self, queue_url: str) -> int:
+        """Visible plus in-flight messages."""
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+    def set_fault(
+        self, operation: str, *, throttle_rate: float = 0.0, error_rate: float = 0.0, latency_ms: float = 0.0
+    ) -> None:
+        """Emulator fault injection; `operation` like `personalize-runtime:GetRecommendations`, or `*`."""
+        fault = {"throttleRate": throttle_rate, "errorRate": error_rate, "latencyMs": latency_ms}
+        self._admin("POST", "faults", json={operation: fault})
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "faults")
+
+    def received(self, sink: str) -> list[dict[str, Any]]:
+        """What an emulated sink received, e.g. `personalize-events` or `pinpoint-events`."""
+        records: list[dict[str, Any]] = self._admin("GET", "events", params={"sink": sink})["events"]
+        return records
+
+    def clear_received(self) -> None:
+        self._admin("DELETE", "events")
+
+    def _admin(self, method: str, resource: str, **kwargs: Any) -> Any:
+        response = self._session.request(
+            method, f"{self.emulator_url}/_emulator/{resource}", timeout=5, **kwargs
+        )
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+def start_stack(data_dir: Path, *arguments: str) -> LocalStackHandle:
+    """Start `python -m local.demo --json` and wait for its line of URLs."""
+    command = [sys.executable, "-m", "local.demo", "--json", "--data", str(data_dir), *arguments]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    console = data_dir / "console.log"
+    with console.open("ab") as errors:
+        process = subprocess.Popen(
+            command,
+            cwd=REPOSITORY_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env={key: value for key, value in os.environ.items() if not key.startswith("DEMO_")},
+        )
+    assert process.stdout is not None
+    line = _read_line(process.stdout, time.monotonic() + START_TIMEOUT_SECONDS)
+    if not line:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"the local stack did not start: {console.read_text(errors='replace')[-3000:]}")
+    return LocalStackHandle(process, json.loads(line))
+
+
+def stop_stack(handle: LocalStackHandle) -> int:
+    """Ctrl-C, then wait: the exit code."""
+    handle.process.send_signal(signal.SIGINT)
+    try:
+        return handle.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    finally:
+        if handle.process.poll() is None:
+            handle.process.kill()
+        if handle.process.stdout is not None:
+            handle.process.stdout.close()
+
+
+def _read_line(stream: Any, deadline: float) -> bytes:
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
+            return b""
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            return b""
+        line += chunk
+    return bytes(line)
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackHandle]:
+    data_dir = tmp_path_factory.mktemp("local-stack")
+    handle = start_stack(
+        data_dir,
+        "--api-port=0",
+        "--storefront-port=0",
+        *SMALL_DATASET,
+        f"--sink-visibility-timeout={TEST_VISIBILITY_TIMEOUT_SECONDS}",
+    )
+    try:
+        yield handle
+    finally:
+        stop_stack(handle)
