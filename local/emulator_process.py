@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 from typing import IO, Any
+
+from local.launcher import read_line
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_SECONDS = 120.0
@@ -61,7 +62,7 @@ class EmulatorProcess:
     def wait_ready(self, timeout_seconds: float = READY_TIMEOUT_SECONDS) -> None:
         process = self._require_process()
         assert process.stdout is not None
-        line = _read_line(process.stdout, time.monotonic() + timeout_seconds)
+        line = read_line(process.stdout, time.monotonic() + timeout_seconds)
         if not line:
             raise EmulatorStartError(f"the emulator did not start; see {self._log_path}")
         ready = json.loads(line)
@@ -87,19 +88,6 @@ class EmulatorProcess:
         if self._process is None:
             raise EmulatorStartError("the emulator is not started")
         return self._process
-
-
-def _read_line(stream: IO[bytes], deadline: float) -> bytes:
-    line = bytearray()
-    while not line.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
-            return b""
-        chunk = os.read(stream.fileno(), 1)
-        if not chunk:
-            return b""
-        line += chunk
-    return bytes(line)
 
 
 def serve(data_dir: Path, region: str) -> None:

@@ -10,13 +10,7 @@ SIGINT as a user's Ctrl-C would. Register with `pytest_plugins = ["tests.stack_f
 
 from __future__ import annotations
 
-import json
-import os
-import select
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,21 +20,27 @@ import boto3
 import pytest
 import requests
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+from local.launcher import DemoProcess, launch
+
 SMALL_DATASET = ("--users", "300", "--items", "200", "--interactions", "20000")
 TEST_VISIBILITY_TIMEOUT_SECONDS = 1
 """The sink queues' visibility timeout in the test stack: failed records come back within a second."""
-START_TIMEOUT_SECONDS = 120.0
-STOP_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
 class LocalStackHandle:
     """A running `python -m local.demo` and where its parts are."""
 
-    process: subprocess.Popen[bytes]
-    info: dict[str, Any]
+    demo: DemoProcess
     _session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.demo.process
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.demo.info
 
     @property
     def api_url(self) -> str:
@@ -115,49 +115,12 @@ class LocalStackHandle:
 
 def start_stack(data_dir: Path, *arguments: str) -> LocalStackHandle:
     """Start `python -m local.demo --json` and wait for its line of URLs."""
-    command = [sys.executable, "-m", "local.demo", "--json", "--data", str(data_dir), *arguments]
-    data_dir.mkdir(parents=True, exist_ok=True)
-    console = data_dir / "console.log"
-    with console.open("ab") as errors:
-        process = subprocess.Popen(
-            command,
-            cwd=REPOSITORY_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            env={key: value for key, value in os.environ.items() if not key.startswith("DEMO_")},
-        )
-    assert process.stdout is not None
-    line = _read_line(process.stdout, time.monotonic() + START_TIMEOUT_SECONDS)
-    if not line:
-        process.kill()
-        process.wait()
-        raise RuntimeError(f"the local stack did not start: {console.read_text(errors='replace')[-3000:]}")
-    return LocalStackHandle(process, json.loads(line))
+    return LocalStackHandle(launch(data_dir, *arguments))
 
 
 def stop_stack(handle: LocalStackHandle) -> int:
     """Ctrl-C, then wait: the exit code."""
-    handle.process.send_signal(signal.SIGINT)
-    try:
-        return handle.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    finally:
-        if handle.process.poll() is None:
-            handle.process.kill()
-        if handle.process.stdout is not None:
-            handle.process.stdout.close()
-
-
-def _read_line(stream: Any, deadline: float) -> bytes:
-    line = bytearray()
-    while not line.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
-            return b""
-        chunk = os.read(stream.fileno(), 4096)
-        if not chunk:
-            return b""
-        line += chunk
-    return bytes(line)
+    return handle.demo.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack_fixture import REPOSITORY_ROOT, SMALL_DATASET, LocalStackHandle, start_stack, stop_stack
+from local.launcher import REPOSITORY_ROOT
+from tests.stack_fixture import SMALL_DATASET, LocalStackHandle, start_stack, stop_stack
 
 pytestmark = pytest.mark.integration
 
