@@ -2,10 +2,11 @@
 
 Each request becomes an API Gateway REST proxy event (payload v1) and is handed to the
 route's function; the function's proxy response is written back. What API Gateway answers
-by itself is answered here the same way: CORS preflight (the mock OPTIONS method the CDK
-`defaultCorsPreflightOptions` creates), 403 "Missing Authentication Token" for a path or
-method without a route, 502 "Internal server error" when the function fails, times out or
-returns a malformed response, 413 over the 10 MB payload limit.
+by itself is answered here as `infra.api` configures it: CORS preflight (the mock OPTIONS
+method of `defaultCorsPreflightOptions`), the request validator's 400 for a POST body that
+is not a JSON object, 403 "Missing Authentication Token" for a path or method without a
+route, 502 "Internal server error" when the function fails, times out (Lambda ends it and
+API Gateway sees a function error) or returns a malformed response, 413 over 10 MB.
 """
 
 from __future__ import annotations
@@ -29,18 +30,19 @@ from local.functions import InvocationError
 
 logger = logging.getLogger("local.gateway")
 
-STAGE = "v1"
 API_ID = "local"
+JSON = "application/json"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 IDLE_CONNECTION_SECONDS = 60
-CDK_DEFAULT_CORS_HEADERS = (
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-)
+# As infra/api.py and infra/settings.py set them (importing infra would start the CDK's jsii runtime).
+STAGE = "v1"
+CORS_ALLOWED_HEADERS = ("Content-Type",)
+CORS_MAX_AGE_SECONDS = 3600
+METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+BAD_REQUEST_BODY = {
+    "message": "Invalid request body",
+    "errors": [{"field": "body", "problem": "must be a JSON object"}],
+}
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 """Calls a function by name with an event and returns its result, or raises InvocationError."""
@@ -49,8 +51,8 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 @dataclass(frozen=True)
 class CorsPolicy:
     allowed_origins: tuple[str, ...]
-    allow_headers: tuple[str, ...] = CDK_DEFAULT_CORS_HEADERS
-    max_age_seconds: int = 600
+    allow_headers: tuple[str, ...] = CORS_ALLOWED_HEADERS
+    max_age_seconds: int = CORS_MAX_AGE_SECONDS
 
     def allow_origin(self, origin: str | None) -> str:
         """The origin to echo: the request's when allowed, else the first one (as the CDK template does)."""
@@ -77,11 +79,18 @@ class RouteTable:
     def function(self, method: str, path: str) -> str | None:
         return self._functions.get(path, {}).get(method)
 
-    def methods(self, path: str) -> list[str]:
-        return sorted(self._functions.get(path, {}))
+    def has_path(self, path: str) -> bool:
+        return path in self._functions
+
+    @property
+    def all_methods(self) -> list[str]:
+        """What the preflight allows on every resource (the stack's `allow_methods`)."""
+        return sorted({method for methods in self._functions.values() for method in methods})
 
 
-def api_error(status: int, message: str, error_type: str, request_id: str) -> GatewayResponse:
+def api_error(
+    status: int, message: str, error_type: str, request_id: str, body: dict[str, Any] | None = None
+) -> GatewayResponse:
     """A response API Gateway generates itself (a "gateway response")."""
     return GatewayResponse(
         status,
@@ -90,8 +99,21 @@ def api_error(status: int, message: str, error_type: str, request_id: str) -> Ga
             ("x-amzn-RequestId", request_id),
             ("x-amzn-ErrorType", error_type),
         ],
-        json.dumps({"message": message}).encode(),
+        json.dumps(body or {"message": message}).encode(),
     )
+
+
+def is_json_object_body(method: str, headers: Sequence[tuple[str, str]], body: bytes) -> bool:
+    """The request validator's check: a JSON body of a POST/PUT/PATCH must be a JSON object."""
+    if method not in METHODS_WITH_BODY:
+        return True
+    content_type = next((value for key, value in headers if key.lower() == "content-type"), JSON)
+    if content_type.split(";")[0].strip().lower() != JSON:
+        return True
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
 
 
 def proxy_event(
@@ -231,8 +253,8 @@ class Gateway:
     ) -> GatewayResponse:
         request_id = str(uuid.uuid4())
         path = urlsplit(raw_path).path
-        if method == "OPTIONS" and self.routes.methods(path):
-            return self._preflight(path, headers, request_id)
+        if method == "OPTIONS" and self.routes.has_path(path):
+            return self._preflight(headers, request_id)
         function = self.routes.function(method, path)
         if function is None:
             return api_error(
@@ -240,6 +262,8 @@ class Gateway:
             )
         if len(body) > MAX_PAYLOAD_BYTES:
             return api_error(413, "Request Too Long", "RequestTooLongException", request_id)
+        if not is_json_object_body(method, headers, body):
+            return api_error(400, "", "BadRequestException", request_id, BAD_REQUEST_BODY)
         event = proxy_event(
             method, raw_path, headers=headers, body=body, source_ip=source_ip, request_id=request_id
         )
@@ -251,13 +275,12 @@ class Gateway:
             logger.warning("malformed Lambda proxy response from %s: %s", function, error)
         return api_error(502, "Internal server error", "InternalServerErrorException", request_id)
 
-    def _preflight(self, path: str, headers: Sequence[tuple[str, str]], request_id: str) -> GatewayResponse:
+    def _preflight(self, headers: Sequence[tuple[str, str]], request_id: str) -> GatewayResponse:
         origin = next((value for key, value in headers if key.lower() == "origin"), None)
-        methods = ",".join([*self.routes.methods(path), "OPTIONS"])
         response_headers = [
             ("Access-Control-Allow-Headers", ",".join(self.cors.allow_headers)),
             ("Access-Control-Allow-Origin", self.cors.allow_origin(origin)),
-            ("Access-Control-Allow-Methods", methods),
+            ("Access-Control-Allow-Methods", ",".join(self.routes.all_methods)),
             ("Access-Control-Max-Age", str(self.cors.max_age_seconds)),
             ("x-amzn-RequestId", request_id),
         ]

@@ -142,7 +142,8 @@ class LocalStack:
         while self._stops:
             stop = self._stops.pop()
             try:
-                stop()
+                with _timed(f"stop {getattr(stop, '__qualname__', stop)}"):
+                    stop()
             except Exception:
                 logger.exception("stopping %s failed", getattr(stop, "__qualname__", stop))
 
@@ -231,9 +232,15 @@ class LocalStack:
                 spec, environment, self.folder.log(spec.name), max_concurrency=self.options.max_concurrency
             )
             self.pools[spec.name] = FunctionPool(config)
-            self._stops.append(self.pools[spec.name].stop)
+        self._stops.append(self._stop_functions)
         with ThreadPoolExecutor(max_workers=len(self.pools)) as starting:
             for future in [starting.submit(pool.start) for pool in self.pools.values()]:
+                future.result()
+
+    def _stop_functions(self) -> None:
+        """All pools at once: each instance takes a moment to exit."""
+        with ThreadPoolExecutor(max_workers=len(self.pools)) as stopping:
+            for future in [stopping.submit(pool.stop) for pool in self.pools.values()]:
                 future.result()
 
     def _start_event_source_mappings(self, sqs: Any) -> None:

@@ -111,15 +111,19 @@ def test_bad_input_is_a_400_from_the_function(local_stack: LocalStackHandle) -> 
     assert response.json()["errors"][0]["field"] == "numResults"
 
 
-def test_malformed_json_body_is_a_400(local_stack: LocalStackHandle) -> None:
-    response = requests.post(
-        f"{local_stack.api_url}/rank",
-        data=b"{not json",
-        headers={"Content-Type": "application/json"},
-        timeout=TIMEOUT,
-    )
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b""])
+def test_a_body_that_is_not_a_json_object_is_the_request_validators_400(
+    local_stack: LocalStackHandle, body: bytes
+) -> None:
+    headers = {"Content-Type": "application/json"}
+
+    response = requests.post(f"{local_stack.api_url}/rank", data=body, headers=headers, timeout=TIMEOUT)
 
     assert response.status_code == 400
+    assert response.json() == {
+        "message": "Invalid request body",
+        "errors": [{"field": "body", "problem": "must be a JSON object"}],
+    }
 
 
 @pytest.mark.parametrize(
