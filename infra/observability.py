@@ -20,13 +20,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from common.metric_names import MetricName
 from common.settings import METRICS_NAMESPACE
 from infra.events import SinkResources
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
 
-SERVED = "RecommendationsServed"
-FALLBACK = "Fallback"
+SERVED = MetricName.RECOMMENDATIONS_SERVED
+FALLBACK = MetricName.FALLBACK
 UNCONFIGURED = "unconfigured"
 """Fallback reason while provisioning has not run: expected, so not part of the alarmed ratio."""
 MAX_ALARM_METRICS = 10
@@ -41,13 +42,13 @@ CUSTOM_METRIC_SEARCHES = {
     "Fallbacks by reason": ("reason,service", f'MetricName="{FALLBACK}"'),
     "Events accepted and rejected by type": (
         "eventType,service",
-        'MetricName=("EventsAccepted" OR "EventsRejected")',
+        f'MetricName=("{MetricName.EVENTS_ACCEPTED}" OR "{MetricName.EVENTS_REJECTED}")',
     ),
     "Events delivered and PutEvents calls per sink": (
         "service",
-        'MetricName=("EventsDelivered" OR "PutEventsCalls")',
+        f'MetricName=("{MetricName.EVENTS_DELIVERED}" OR "{MetricName.PUT_EVENTS_CALLS}")',
     ),
-    "Events failed per sink by reason": ("reason,service", 'MetricName="EventsFailed"'),
+    "Events failed per sink by reason": ("reason,service", f'MetricName="{MetricName.EVENTS_FAILED}"'),
 }
 """Dashboard graphs of the custom metrics: title -> (dimension set, SEARCH filter)."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from common.metric_names import MetricName
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -22,8 +24,8 @@ def count_with_dimension(name: str, dimension: str, value: str, count: int = 1) 
 
 
 def record_served(source: str) -> None:
-    count_with_dimension("RecommendationsServed", "source", source)
+    count_with_dimension(MetricName.RECOMMENDATIONS_SERVED, "source", source)
 
 
 def record_fallback(reason: str) -> None:
-    count_with_dimension("Fallback", "reason", reason)
+    count_with_dimension(MetricName.FALLBACK, "reason", reason)

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from common.aws import get_client
 from common.config import PersonalizationConfig, config_reader
 from common.events import EventDetail, TrackedEventRecord, properties_json
+from common.metric_names import MetricName
 from common.observability import logger, metrics
 from common.sinks import (
     CIRCUIT_BREAKING_REASONS,
@@ -111,7 +112,7 @@ class PersonalizeSink:
             return report
         if config.event_tracker_id is None:
             logger.warning("no Personalize event tracker configured; the records stay queued")
-            metrics.add_metric(name="SinkNotConfigured", unit=MetricUnit.Count, value=len(records))
+            metrics.add_metric(name=MetricName.SINK_NOT_CONFIGURED, unit=MetricUnit.Count, value=len(records))
             report.fail(records, "not-configured")
             return report
         self._send(put_events_calls(records), config.event_tracker_id, report)

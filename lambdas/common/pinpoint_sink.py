@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from common.aws import get_client
 from common.config import PersonalizationConfig, config_reader
 from common.events import EventDetail, TrackedEventRecord
+from common.metric_names import MetricName
 from common.observability import logger, metrics
 from common.sinks import (
     CIRCUIT_BREAKING_REASONS,
@@ -161,12 +162,12 @@ class PinpointSink:
             return report
         if config.pinpoint_application_id is None:
             logger.info("no Pinpoint application configured; acknowledging the records")
-            metrics.add_metric(name="Skipped", unit=MetricUnit.Count, value=len(records))
+            metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=len(records))
             return report
         users = users_of(records)
         anonymous = len(records) - sum(len(user.records) for user in users)
         if anonymous:
-            metrics.add_metric(name="Skipped", unit=MetricUnit.Count, value=anonymous)
+            metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=anonymous)
         _BatchDelivery(self._client, config.pinpoint_application_id, report).run(users)
         return report
 

@@ -16,6 +16,7 @@ from common.aws import get_client
 from common.config import ConfigReader, ConfigUnavailableError, PersonalizationConfig, config_reader
 from common.errors import BadRequestError
 from common.filters import FILTERS, filter_values
+from common.metric_names import MetricName
 from common.models import FieldProblem, RankRequest, RecommendationsResponse, ScoredItem
 from common.observability import count_with_dimension, logger, record_fallback, record_served
 from common.personalize import PersonalizeRuntime, PersonalizeUnavailableError, ScoredItemId
@@ -134,7 +135,7 @@ def _current_config(deps: ReadDependencies) -> tuple[PersonalizationConfig, str 
         return deps.config.load(), None
     except ConfigUnavailableError as error:
         logger.warning("SSM configuration unavailable", extra={"error": str(error)})
-        count_with_dimension("ConfigUnavailable", "cached", "yes" if error.last_known else "no")
+        count_with_dimension(MetricName.CONFIG_UNAVAILABLE, "cached", "yes" if error.last_known else "no")
         return error.last_known or PersonalizationConfig(), "config-unavailable"
 
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from common.config import ConfigUnavailableError, PersonalizationConfig
 from common.events import EventDetail, TrackedEventRecord
+from common.metric_names import MetricName
 from common.observability import count_with_dimension, logger, metrics
 from common.personalize import classify
 
@@ -88,7 +89,7 @@ def parse_records(event: Mapping[str, Any]) -> list[TrackedEventRecord]:
                 "record is not a tracked bus event",
                 extra={"messageId": record.get("messageId"), "problems": error.error_count()},
             )
-            count_with_dimension("EventsFailed", "reason", "malformed")
+            count_with_dimension(MetricName.EVENTS_FAILED, "reason", "malformed")
     return parsed
 
 
@@ -96,10 +97,10 @@ def process_sink_batch(
     event: dict[str, Any], context: LambdaContext, deliver: Deliver
 ) -> PartialItemFailureResponse:
     report = deliver(parse_records(event))
-    metrics.add_metric(name="EventsDelivered", unit=MetricUnit.Count, value=report.delivered)
+    metrics.add_metric(name=MetricName.EVENTS_DELIVERED, unit=MetricUnit.Count, value=report.delivered)
     for reason in sorted(set(report.failed.values())):
         count = sum(1 for failed_reason in report.failed.values() if failed_reason == reason)
-        count_with_dimension("EventsFailed", "reason", reason, count)
+        count_with_dimension(MetricName.EVENTS_FAILED, "reason", reason, count)
 
     def check(record: TrackedEventRecord) -> None:
         reason = report.failed.get(record.messageId)
@@ -129,4 +130,4 @@ def failure_reason(error: BotoCoreError | ClientError) -> str:
 
 
 def record_calls(count: int) -> None:
-    metrics.add_metric(name="PutEventsCalls", unit=MetricUnit.Count, value=count)
+    metrics.add_metric(name=MetricName.PUT_EVENTS_CALLS, unit=MetricUnit.Count, value=count)

@@ -31,6 +31,7 @@ from common.events import (
     build_entry,
     event_details,
 )
+from common.metric_names import MetricName
 from common.observability import count_with_dimension, logger
 from common.settings import event_settings
 
@@ -161,9 +162,9 @@ def _record(request: TrackEventsRequest, outcome: PutOutcome) -> None:
     accepted = Counter(detail.eventType for detail in outcome.accepted)
     rejected = Counter(event.eventType for event in outcome.not_accepted)
     for event_type, count in accepted.items():
-        count_with_dimension("EventsAccepted", "eventType", event_type, count)
+        count_with_dimension(MetricName.EVENTS_ACCEPTED, "eventType", event_type, count)
     for event_type, count in rejected.items():
-        count_with_dimension("EventsRejected", "eventType", event_type, count)
+        count_with_dimension(MetricName.EVENTS_REJECTED, "eventType", event_type, count)
     logger.info(
         "events tracked",
         extra={

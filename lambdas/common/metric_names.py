@@ -1,0 +1,18 @@
+"""Names of the custom metrics, shared by the functions and the CDK dashboard and alarms."""
+
+from enum import StrEnum
+
+
+class MetricName(StrEnum):
+    """The custom metrics (namespace RetailPersonalization); the dashboard and alarms use these names."""
+
+    RECOMMENDATIONS_SERVED = "RecommendationsServed"
+    FALLBACK = "Fallback"
+    CONFIG_UNAVAILABLE = "ConfigUnavailable"
+    EVENTS_ACCEPTED = "EventsAccepted"
+    EVENTS_REJECTED = "EventsRejected"
+    EVENTS_DELIVERED = "EventsDelivered"
+    EVENTS_FAILED = "EventsFailed"
+    PUT_EVENTS_CALLS = "PutEventsCalls"
+    SINK_NOT_CONFIGURED = "SinkNotConfigured"
+    SKIPPED = "Skipped"
