@@ -16,17 +16,17 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from common.topology import Route
+from common.topology import (
+    BAD_REQUEST_BODY,
+    CORS_ALLOWED_HEADERS,
+    CORS_MAX_AGE_SECONDS,
+    METHODS_WITH_BODY,
+    Route,
+)
 from infra.functions import Functions
 from infra.settings import DeploymentSettings
 
-METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-CORS_ALLOWED_HEADERS = ["Content-Type"]
-CORS_MAX_AGE = Duration.hours(1)
-BAD_REQUEST_BODY = {
-    "message": "Invalid request body",
-    "errors": [{"field": "body", "problem": "must be a JSON object"}],
-}
+CORS_MAX_AGE = Duration.seconds(CORS_MAX_AGE_SECONDS)
 
 
 class RestApi(Construct):
@@ -71,7 +71,7 @@ class RestApi(Construct):
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=sorted({route.method for route in routes}),
-                allow_headers=CORS_ALLOWED_HEADERS,
+                allow_headers=list(CORS_ALLOWED_HEADERS),
                 max_age=CORS_MAX_AGE,
             ),
         )

@@ -38,13 +38,6 @@ ASSET_EXCLUDES = (
     "**/*.md",
 )
 
-POWERTOOLS_ENVIRONMENT = {
-    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
-    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-}
-"""Powertools switches beyond the settings model: events and responses carry shopper ids,
-so they stay out of logs and trace metadata."""
-
 
 class Functions(Construct):
     """The functions of the system, by name, each with its own role and log group."""
@@ -102,11 +95,7 @@ class Functions(Construct):
         return function
 
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
-        model = spec.settings_model
-        declared = {field.alias or name for name, field in model.model_fields.items()}
-        values = {key: value for key, value in self._deployment_values.items() if key in declared}
-        settings = model.for_function(spec.name, self._settings.parameter_prefix, **values)
-        return {**settings.to_environment(), **POWERTOOLS_ENVIRONMENT}
+        return spec.environment(self._settings.parameter_prefix, self._deployment_values)
 
     def __getitem__(self, name: str) -> lambda_.Function:
         try:

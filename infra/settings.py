@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from common.parameters import DEFAULT_PREFIX
 from common.settings import DEFAULT_ALLOWED_ORIGINS, ParameterPrefix
+from common.topology import DEFAULT_STAGE
 
 DEFAULT_STACK_NAME = "RetailPersonalization"
 
@@ -71,7 +72,7 @@ class DeploymentSettings(BaseModel):
         default=DEFAULT_STACK_NAME, alias="stackName", pattern=r"^[A-Za-z][A-Za-z0-9-]{0,63}$"
     )
     """CloudFormation stack name; also the prefix of the bus name and the dashboard name."""
-    stage_name: str = Field(default="v1", alias="stageName", pattern=r"^[A-Za-z0-9_]{1,64}$")
+    stage_name: str = Field(default=DEFAULT_STAGE, alias="stageName", pattern=r"^[A-Za-z0-9_]{1,64}$")
     """API Gateway stage, the last segment of ApiUrl."""
     parameter_prefix: ParameterPrefix = Field(default=DEFAULT_PREFIX, alias="parameterPrefix")
     """SSM path under which the configuration parameters live (DESIGN section 6)."""

@@ -21,11 +21,6 @@ LOCAL_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_SESSION_TOKEN": "local",
 }
-STACK_POWERTOOLS_ENVIRONMENT = {
-    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
-    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-}
-"""As `infra.functions.POWERTOOLS_ENVIRONMENT` (importing infra would start the CDK's jsii runtime)."""
 LOCAL_POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_TRACE_DISABLED": "true"}
 """No X-Ray daemon runs locally (SAM local disables the tracer the same way)."""
 
@@ -49,15 +44,9 @@ def function_environment(
     endpoints: Mapping[str, str],
     region: str,
 ) -> dict[str, str]:
-    """`deployment_values` (e.g. EVENT_BUS_NAME, ALLOWED_ORIGINS): each function receives those its
-    settings model declares, as in `infra.functions.Functions.environment_of`."""
-    model = spec.settings_model
-    declared = {field.alias or name for name, field in model.model_fields.items()}
-    values = {key: value for key, value in deployment_values.items() if key in declared}
-    settings = model.for_function(spec.name, parameter_prefix, **values)
+    """The stack's environment of the function (`FunctionSpec.environment`), and what a local run adds."""
     return {
-        **settings.to_environment(),
-        **STACK_POWERTOOLS_ENVIRONMENT,
+        **spec.environment(parameter_prefix, deployment_values),
         **LOCAL_POWERTOOLS_ENVIRONMENT,
         **lambda_runtime_environment(spec, region),
         **endpoint_environment(endpoints),

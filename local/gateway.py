@@ -25,7 +25,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from common.topology import Route
+from common.topology import (
+    BAD_REQUEST_BODY,
+    CORS_ALLOWED_HEADERS,
+    CORS_MAX_AGE_SECONDS,
+    DEFAULT_STAGE,
+    METHODS_WITH_BODY,
+    Route,
+)
 from local.functions import InvocationError
 
 logger = logging.getLogger("local.gateway")
@@ -34,15 +41,6 @@ API_ID = "local"
 JSON = "application/json"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 IDLE_CONNECTION_SECONDS = 60
-# As infra/api.py and infra/settings.py set them (importing infra would start the CDK's jsii runtime).
-STAGE = "v1"
-CORS_ALLOWED_HEADERS = ("Content-Type",)
-CORS_MAX_AGE_SECONDS = 3600
-METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-BAD_REQUEST_BODY = {
-    "message": "Invalid request body",
-    "errors": [{"field": "body", "problem": "must be a JSON object"}],
-}
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 """Calls a function by name with an event and returns its result, or raises InvocationError."""
@@ -153,10 +151,10 @@ def proxy_event(
             "httpMethod": method,
             "extendedRequestId": request_id,
             "requestTime": formatdate(now, usegmt=True),
-            "path": f"/{STAGE}{path}",
+            "path": f"/{DEFAULT_STAGE}{path}",
             "accountId": "123456789012",
             "protocol": "HTTP/1.1",
-            "stage": STAGE,
+            "stage": DEFAULT_STAGE,
             "domainPrefix": API_ID,
             "requestTimeEpoch": int(now * 1000),
             "requestId": request_id,

@@ -6,10 +6,29 @@ system. The Lambda functions themselves do not import it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from common.events import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT
 from common.settings import EventSettings, FunctionSettings, ReadSettings
+
+POWERTOOLS_ENVIRONMENT = {
+    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+}
+"""Powertools switches beyond the settings model: events and responses carry shopper ids,
+so they stay out of logs and trace metadata."""
+
+# What API Gateway itself answers, before any function runs (the CDK API and the local gateway).
+DEFAULT_STAGE = "v1"
+CORS_ALLOWED_HEADERS = ("Content-Type",)
+CORS_MAX_AGE_SECONDS = 3600
+METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+BAD_REQUEST_BODY = {
+    "message": "Invalid request body",
+    "errors": [{"field": "body", "problem": "must be a JSON object"}],
+}
+"""The gateway's request validator refuses a body that is not a JSON object with this answer."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,16 @@ class FunctionSpec:
     @property
     def handler(self) -> str:
         return f"{self.name}.handler.lambda_handler"
+
+    def environment(self, parameter_prefix: str, deployment_values: Mapping[str, str]) -> dict[str, str]:
+        """The environment the function is given: its settings model's variables (taking from
+        `deployment_values`, e.g. EVENT_BUS_NAME, only those the model declares) and the
+        Powertools switches."""
+        model = self.settings_model
+        declared = {field.alias or name for name, field in model.model_fields.items()}
+        values = {key: value for key, value in deployment_values.items() if key in declared}
+        settings = model.for_function(self.name, parameter_prefix, **values)
+        return {**settings.to_environment(), **POWERTOOLS_ENVIRONMENT}
 
 
 @dataclass(frozen=True)
