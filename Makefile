@@ -61,7 +61,7 @@ format: setup ## apply ruff fixes and formatting
 	$(BIN)/ruff format .
 
 synth: setup node ## synthesize the CDK app into cdk.out (no AWS credentials needed)
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+	npx cdk synth --quiet
 
 openapi: setup ## regenerate openapi.json from the handlers' models
 	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization EVENT_BUS_NAME=openapi PYTHONPATH=lambdas \
