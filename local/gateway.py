@@ -15,13 +15,12 @@ import base64
 import binascii
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,6 +32,7 @@ from common.topology import (
     METHODS_WITH_BODY,
     Route,
 )
+from local.background_server import BackgroundServer
 from local.functions import InvocationError
 
 logger = logging.getLogger("local.gateway")
@@ -205,7 +205,7 @@ class MalformedResponseError(ValueError):
     pass
 
 
-class Gateway:
+class Gateway(BackgroundServer):
     """Serves the route table on host:port until `stop`."""
 
     def __init__(
@@ -219,32 +219,8 @@ class Gateway:
         self.routes = RouteTable(routes)
         self.invoke = invoke
         self.cors = CorsPolicy(())
-        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="gateway", daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, cors: CorsPolicy) -> None:
-        """`cors`: the storefront's origins, known once the storefront host has its port."""
-        self.cors = cors
-        self._thread.start()
-
-    def stop(self) -> None:
-        if not self._thread.is_alive():
-            self._server.server_close()
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        """The storefront's origins: set before `start`, once the storefront host has its port."""
+        super().__init__("gateway", _handler_class(self), host, port)
 
     def handle(
         self, method: str, raw_path: str, headers: Sequence[tuple[str, str]], body: bytes, source_ip: str

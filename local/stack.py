@@ -210,7 +210,8 @@ class LocalStack:
             self._start_functions()
             parameters_written.result()
         self._start_event_source_mappings(sqs)
-        self._gateway.start(CorsPolicy(self._origins()))
+        self._gateway.cors = CorsPolicy(self._origins())
+        self._gateway.start()
         self._storefront.start()
         for server in (self._storefront, self._gateway):
             # Bound first (to claim the ports), served last: stopped first, before what they call.

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Mapping
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from local.background_server import BackgroundServer
 
 logger = logging.getLogger("local.storefront")
 
@@ -64,7 +65,7 @@ class StorefrontRequestHandler(SimpleHTTPRequestHandler):
         logger.debug(format, *args)
 
 
-class StorefrontServer:
+class StorefrontServer(BackgroundServer):
     def __init__(
         self,
         api_url: str,
@@ -77,27 +78,4 @@ class StorefrontServer:
         for name in DATA_FILES:
             generated[f"/data/{name}"] = (dataset_dir / name).read_bytes()
         handler = partial(StorefrontRequestHandler, directory=str(root), generated=generated)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="storefront", daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        if not self._thread.is_alive():
-            self._server.server_close()
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__("storefront", handler, host, port)

@@ -133,7 +133,8 @@ def test_the_gateway_answers_502_when_the_function_times_out(tmp_path: Path) -> 
     pool = pool_of("sleepy", tmp_path, timeout_seconds=1)
     pool.start()
     gateway = Gateway([Route("GET", "/slow", "sleepy")], lambda _name, event: pool.invoke(event))
-    gateway.start(CorsPolicy(("http://127.0.0.1:8080",)))
+    gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
+    gateway.start()
     try:
         slow = requests.get(f"{gateway.url}/slow", params={"sleep": "3"}, timeout=10)
         fast = requests.get(f"{gateway.url}/slow", timeout=10)
@@ -150,7 +151,8 @@ def test_the_gateway_builds_the_rest_proxy_event(echo: FunctionPool) -> None:
     gateway = Gateway(
         [Route("POST", "/echo", "echo")], lambda _name, event: _as_proxy_response(echo.invoke(event))
     )
-    gateway.start(CorsPolicy(("http://127.0.0.1:8080",)))
+    gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
+    gateway.start()
     try:
         response = requests.post(
             f"{gateway.url}/echo?a=1&a=2&b=",
@@ -180,7 +182,8 @@ def test_the_gateway_builds_the_rest_proxy_event(echo: FunctionPool) -> None:
 
 def test_the_gateway_answers_502_for_a_malformed_proxy_response(echo: FunctionPool) -> None:
     gateway = Gateway([Route("GET", "/echo", "echo")], lambda _name, event: echo.invoke(event))
-    gateway.start(CorsPolicy(("http://127.0.0.1:8080",)))
+    gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
+    gateway.start()
     try:
         response = requests.get(f"{gateway.url}/echo", timeout=10)
     finally:
