@@ -7,10 +7,11 @@ role and the bucket policy (Personalize requires the bucket policy as well).
 
 from __future__ import annotations
 
-from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
+from infra.buckets import private_bucket
 
 PERSONALIZE = "personalize.amazonaws.com"
 READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
@@ -19,15 +20,7 @@ READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
 class DatasetStorage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.bucket = private_bucket(self, "Bucket")
         same_account = {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from common.topology import Route
 from infra import STOREFRONT_DIR
+from infra.buckets import private_bucket
 
 DATA_PREFIX = "data/"
 API_TIMEOUT_MS = 2500
@@ -32,15 +31,7 @@ class StorefrontHosting(Construct):
         self, scope: Construct, construct_id: str, *, api: apigw.RestApi, routes: Sequence[Route]
     ) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.bucket = private_bucket(self, "Bucket")
         api_behavior = cloudfront.BehaviorOptions(
             origin=origins.RestApiOrigin(api),
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
