@@ -1,6 +1,8 @@
 """Event pipeline end to end through the local stack (local.stack.LocalStack).
 
-Shopper sessions send bursts of events to POST /events, as the storefront does; the events
+Shopper sessions send bursts of events to POST /events, as the storefront does (it posts what a
+shopper did at most once per `eventFlushIntervalMs`, 1 s), so one shopper's events arrive over a
+few seconds while other shoppers' events arrive in between. The events
 travel API -> track_event -> EventBridge (moto) -> rules -> SQS -> personalize_sync /
 pinpoint_sync -> the emulator, whose admin endpoint lists what each sink received. Measured:
 events per second end to end, the delay from the 202 answer to the event reaching each sink
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -27,10 +30,14 @@ from bench.report import RESULTS_DIR, Goal, Section, Timing, table
 
 EVENTS_PER_POST = 5
 POSTS_PER_SESSION = 4
-CONCURRENCY = 2
+POST_INTERVAL_SECONDS = 1.0
+"""The storefront's default flush interval (storefront/js/config.js `eventFlushIntervalMs`)."""
+CONCURRENCY = 8
+"""Shoppers active at once: about 40 events/s offered, what this 2-core machine's stack sustains."""
 ATTEMPTS = 5
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25
 DELIVERY_TIMEOUT_SECONDS = 90.0
+METRICS_TIMEOUT_SECONDS = 10.0
 PERSONALIZE_CALLS_GOAL = 0.2
 PINPOINT_CALLS_GOAL = 0.1
 SINK_LOGS = {"personalize": "personalize-events", "pinpoint": "pinpoint-events"}
@@ -55,6 +62,8 @@ def send_session(api_url: str, session: int, items: list[str]) -> list[SentEvent
     sent: list[SentEvent] = []
     with requests.Session() as http:
         for burst in range(POSTS_PER_SESSION):
+            if burst:
+                time.sleep(POST_INTERVAL_SECONDS)
             events = [
                 {
                     "eventType": "ProductViewed",
@@ -88,26 +97,54 @@ def delivered_ids(emulator_url: str) -> dict[str, set[str]]:
     return {sink: {record["eventId"] for record in records.get(log, [])} for sink, log in SINK_LOGS.items()}
 
 
-def wait_for_delivery(
-    emulator_url: str, sent: list[SentEvent], started: float
-) -> dict[str, dict[str, float]]:
-    """When each event was first seen at each sink (monotonic seconds)."""
-    expected = {
-        "personalize": {event.event_id for event in sent},
-        "pinpoint": {event.event_id for event in sent if event.signed_in},
-    }
-    seen: dict[str, dict[str, float]] = {sink: {} for sink in expected}
-    deadline = started + DELIVERY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        for sink, ids in delivered_ids(emulator_url).items():
-            for event_id in ids & expected[sink]:
-                seen[sink].setdefault(event_id, now)
-        if all(len(seen[sink]) == len(expected[sink]) for sink in expected):
-            return seen
-        time.sleep(POLL_SECONDS)
-    missing = {sink: len(expected[sink]) - len(seen[sink]) for sink in expected}
-    raise RuntimeError(f"events not delivered within {DELIVERY_TIMEOUT_SECONDS:.0f} s: {missing}")
+class DeliveryWatcher:
+    """Lists what the sinks received every POLL_SECONDS from a thread started before the first POST,
+    so each event's arrival is noted while the sessions are still sending."""
+
+    def __init__(self, emulator_url: str) -> None:
+        self._emulator_url = emulator_url
+        self._seen: dict[str, dict[str, float]] = {sink: {} for sink in SINK_LOGS}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="delivery-watcher", daemon=True)
+
+    def __enter__(self) -> DeliveryWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=DELIVERY_TIMEOUT_SECONDS)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            delivered = delivered_ids(self._emulator_url)
+            now = time.monotonic()
+            with self._lock:
+                for sink, ids in delivered.items():
+                    for event_id in ids:
+                        self._seen[sink].setdefault(event_id, now)
+            self._stopping.wait(POLL_SECONDS)
+
+    def wait_for(self, sent: list[SentEvent]) -> dict[str, dict[str, float]]:
+        """When each sent event was first listed at each sink (monotonic seconds)."""
+        expected = {
+            "personalize": {event.event_id for event in sent},
+            "pinpoint": {event.event_id for event in sent if event.signed_in},
+        }
+        deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
+        while True:
+            with self._lock:
+                seen = {
+                    sink: {i: self._seen[sink][i] for i in ids & self._seen[sink].keys()}
+                    for sink, ids in expected.items()
+                }
+            missing = {sink: len(ids) - len(seen[sink]) for sink, ids in expected.items()}
+            if not any(missing.values()):
+                return seen
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"events not delivered within {DELIVERY_TIMEOUT_SECONDS:.0f} s: {missing}")
+            time.sleep(POLL_SECONDS)
 
 
 def emf_totals(log_path: Path, offset: int) -> dict[str, float]:
@@ -128,6 +165,28 @@ def emf_totals(log_path: Path, offset: int) -> dict[str, float]:
     return totals
 
 
+def wait_for_metrics(
+    logs: dict[str, Path], offsets: dict[str, int], delivered: dict[str, int]
+) -> dict[str, dict[str, float]]:
+    """The sinks' metric totals once they count every delivered event (a function writes its
+    metrics after the emulator has answered its last call)."""
+    deadline = time.monotonic() + METRICS_TIMEOUT_SECONDS
+    while True:
+        metrics = {sink: emf_totals(path, offsets[sink]) for sink, path in logs.items()}
+        counted = all(metrics[sink].get("EventsDelivered", 0.0) >= count for sink, count in delivered.items())
+        if counted or time.monotonic() > deadline:
+            return metrics
+        time.sleep(POLL_SECONDS)
+
+
+def queue_settings() -> str:
+    from common.topology import SINKS
+
+    return "; ".join(
+        f"{sink.function} batch {sink.batch_size}, window {sink.batching_window_seconds} s" for sink in SINKS
+    )
+
+
 def run(quick: bool) -> Section:
     from local.stack import LocalStack, StackOptions
 
@@ -139,13 +198,13 @@ def run(quick: bool) -> Section:
         offsets = {sink: path.stat().st_size if path.exists() else 0 for sink, path in logs.items()}
         requests.delete(f"{stack.emulator_url}/_emulator/events", timeout=10)
         items = catalog_items(stack.folder.dataset, 200)
-        started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-            batches = pool.map(lambda n: send_session(stack.api_url, n, items), range(sessions))
-            sent = [event for batch in batches for event in batch]
-        seen = wait_for_delivery(stack.emulator_url, sent, started)
-        time.sleep(1.0)  # the sinks write their metrics once their batch is answered
-        metrics = {sink: emf_totals(path, offsets[sink]) for sink, path in logs.items()}
+        with DeliveryWatcher(stack.emulator_url) as watcher:
+            started = time.monotonic()
+            with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+                batches = pool.map(lambda n: send_session(stack.api_url, n, items), range(sessions))
+                sent = [event for batch in batches for event in batch]
+            seen = watcher.wait_for(sent)
+        metrics = wait_for_metrics(logs, offsets, {sink: len(ids) for sink, ids in seen.items()})
     finally:
         stack.stop()
     acknowledged = {event.event_id: event.acknowledged_at for event in sent}
@@ -160,11 +219,12 @@ def run(quick: bool) -> Section:
         title="Event pipeline (local stack)",
         body=[
             f"{sessions} sessions ({sessions // 2} signed in), each {POSTS_PER_SESSION} bursts of "
-            f"{EVENTS_PER_POST} events to POST /events, {CONCURRENCY} sessions at a time: {len(sent)} events "
+            f"{EVENTS_PER_POST} events to POST /events {POST_INTERVAL_SECONDS:g} s apart, {CONCURRENCY} "
+            f"sessions at a time: {len(sent)} events "
             f"through API, track_event, EventBridge and SQS (moto), the sink functions and the emulator, "
             f"on a {os.cpu_count()}-core machine. Lag: from the 202 answer to the event being listed by "
             f"the emulator (polled every {POLL_SECONDS * 1000:.0f} ms; it includes the queues' batching "
-            "windows, 1 s for Personalize and 5 s for Pinpoint).",
+            f"windows). Queues: {queue_settings()}.",
             table(
                 ["sink", "events", "PutEvents calls / event", "lag p50 s", "lag p99 s"],
                 [
