@@ -95,8 +95,10 @@ PRICES = (
 ONE_VCPU_MB = 1769
 PERSONALIZE_WAIT_MS = 30.0
 """Assumption: one Personalize runtime round trip from Lambda in the same region."""
-SINK_BATCH_MS = 40.0
-"""Assumption: a sink function's invocation (one or two PutEvents round trips)."""
+SINK_MS_PER_10_RECORDS = 40.0
+"""Assumption: a sink function's time for each 10 records of its batch (one or two PutEvents round trips)."""
+SQS_MESSAGES_PER_REQUEST = 10
+"""ReceiveMessage and DeleteMessageBatch handle at most 10 messages: a batch of 100 takes 10 of each."""
 EVENTS_PER_POST = 5
 """Assumption: the storefront sends events in bursts of about five per POST /events."""
 EVENT_BYTES = 600
@@ -179,17 +181,19 @@ def event_cost_lines(track_event_seconds: float) -> list[tuple[str, float]]:
         events = MILLION * share
         batches = events / sink.batch_size
         memory = function_spec(sink.function).memory_mb
-        sqs_requests = events + 2 * batches
+        requests_per_batch = math.ceil(sink.batch_size / SQS_MESSAGES_PER_REQUEST)
+        sqs_requests = events + 2 * requests_per_batch * batches
+        batch_ms = SINK_MS_PER_10_RECORDS * requests_per_batch
         lines.append(
             (
-                f"SQS for {sink.function} (send; receive and delete per batch)",
+                f"SQS for {sink.function} (send; receive and delete, 10 messages per request)",
                 sqs_requests * SQS_STANDARD_REQUEST.usd,
             )
         )
         lines.append(
             (
-                f"{sink.function} Lambda (batches of {sink.batch_size})",
-                batches * lambda_cost(SINK_BATCH_MS, memory),
+                f"{sink.function} Lambda (batches of {sink.batch_size}, {batch_ms:.0f} ms)",
+                batches * lambda_cost(batch_ms, memory),
             )
         )
     lines.append(
@@ -251,8 +255,8 @@ def run(handler_figures: dict[str, Any], quick: bool) -> Section:
             f"Assumptions: {PERSONALIZE_WAIT_MS:.0f} ms Personalize round trip per read; Personalize "
             "campaigns used at their provisioned TPS (3,600 requests per TPS-hour; an idle minimum TPS "
             f"costs more per request); {EVENTS_PER_POST} events per POST /events; {SIGNED_IN_SHARE:.0%} of "
-            f"events from signed-in shoppers; {SINK_BATCH_MS:.0f} ms per sink invocation; free tiers "
-            "ignored.",
+            f"events from signed-in shoppers; full sink batches, {SINK_MS_PER_10_RECORDS:.0f} ms per 10 "
+            "records; free tiers ignored.",
             "Per million requests:",
             table(
                 ["route", "Lambda ms", "MB", "API Gateway", "Lambda", "Personalize", "total"],
