@@ -57,12 +57,12 @@ def cold_start(context: Context) -> Section:
 
 
 def cost(context: Context) -> Section:
-    from bench import bench_cost
+    from bench import bench_cost, bench_handlers
 
     measured = context.sections.get("handlers")
     if measured is None or measured.error:
         return Section.failed("Cost", "needs the handler timings, which were not measured")
-    return bench_cost.run(measured.figures, context.quick)
+    return bench_cost.run(measured.figures[bench_handlers.GOAL_CLIENT], context.quick)
 
 
 def dataset_generation(context: Context) -> Section:

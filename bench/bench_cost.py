@@ -216,10 +216,12 @@ class FakeEventBus:
 def measure_track_event(invocations: int) -> float:
     """Median seconds of one POST /events with EVENTS_PER_POST events, in-process, bus answering at once."""
     from bench.bench_handlers import quiet_stdout
-    from bench.bench_scenario import project_handler
+    from bench.bench_scenario import PREFIX, project_handler
     from common import aws
+    from common.topology import function_spec
     from tests.apigw import FakeLambdaContext, rest_event
 
+    os.environ.update(function_spec("track_event").environment(PREFIX, {"EVENT_BUS_NAME": "bench-events"}))
     aws.set_client("events", FakeEventBus())
     handler: Callable[..., dict[str, Any]] = project_handler("track_event")
     body = {
