@@ -7,6 +7,9 @@ import os
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
+pytest_plugins = ["tests.stack_fixture"]
+"""`local_stack`, one local stack per session for the integration and browser tests."""
+
 TEST_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "tests",
     "POWERTOOLS_METRICS_NAMESPACE": "RetailPersonalization",

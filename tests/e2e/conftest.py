@@ -1,16 +1,16 @@
 """Fixtures of the browser tests.
 
-The interface the tests rely on:
-- `storefront_url`: the shop's URL (index.html), with `config.json` and the dataset under `data/`;
-- `api`: the API recorder: `calls(path)` (method, path, query, body, status, content_type) and
-  `events()` (accepted events with their batch's sessionId/userId), plus the fault switches
-  `outage()`, `slow(seconds)` and `fail_event_posts(n)`;
-- `shop_data`: the catalog, users and featured list the shop serves;
-- `page`: a fresh browser context (a new browser session) and page;
-- `screenshot(name)`: saves the page to tests/artifacts/e2e/<name>.png.
+Two back ends serve the same storefront:
+- a fake API (`fake_stack`, a small generated dataset) for the storefront's own behaviour, with exact
+  control over answers and faults. Its fixtures: `storefront_url`; `api`, the recorder (`calls(path)`,
+  `events()`) with the fault switches `outage()`, `slow(seconds)` and `fail_event_posts(n)`; `shop_data`,
+  the catalog, users and featured list the shop serves; `unconfigured_storefront_url`;
+- the real local stack (`local_stack` from tests.stack_fixture, shared with the integration tests) for
+  the journey through every part: `live_stack` (the handle, with the emulator's faults and received
+  events cleared around each test) and `live_shop_data` (its dataset, as its storefront serves it).
 
-Today these run against `fake_stack` (a fake API, a small generated dataset); switching to the local
-stack means providing the same three objects from it here.
+Both use `page`, a fresh browser context (a new browser session) and page, and `screenshot(name)`,
+which saves the page to tests/artifacts/e2e/<name>.png.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.e2e.fake_stack import FakeApi, ShopData, StaticSite, generate_dataset
+from tests.stack_fixture import LocalStackHandle
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -71,6 +72,20 @@ def unconfigured_storefront_url(stack: Stack) -> Iterator[str]:
     site = StaticSite(stack.data_dir, config=None).start()
     yield site.url
     site.stop()
+
+
+@pytest.fixture
+def live_stack(local_stack: LocalStackHandle) -> Iterator[LocalStackHandle]:
+    """The local stack with no emulator faults and empty sinks; faults are cleared again afterwards."""
+    local_stack.clear_faults()
+    local_stack.clear_received()
+    yield local_stack
+    local_stack.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def live_shop_data(local_stack: LocalStackHandle) -> ShopData:
+    return ShopData.load(local_stack.dataset_dir)
 
 
 @pytest.fixture(scope="session")

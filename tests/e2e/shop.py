@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page
 
+from tests.e2e.fake_stack import ShopData
+
 T = TypeVar("T")
 
 
@@ -30,10 +32,20 @@ def card_ids(container: Locator) -> list[str]:
     ]
 
 
-def sign_in(page: Page, user_id: str) -> None:
+def open_profile(page: Page) -> Locator:
     page.get_by_test_id("profile-menu-button").click()
     page.get_by_test_id("menu-profile").click()
-    view(page, "profile")
+    return view(page, "profile")
+
+
+def sign_in(page: Page, user_id: str) -> None:
+    """From any page: the profile menu, then `choose_shopper`."""
+    open_profile(page)
+    choose_shopper(page, user_id)
+
+
+def choose_shopper(page: Page, user_id: str) -> None:
+    """On the profile page: pick the user, save, and wait for the signed-in home."""
     page.get_by_test_id("user-search").fill(user_id)
     page.locator(f'[data-testid=user-option][data-user-id="{user_id}"]').click()
     page.get_by_test_id("profile-save").click()
@@ -50,6 +62,15 @@ def open_product(page: Page, link: Locator) -> str:
     page.locator(f'[data-testid=product-detail][data-item-id="{item_id}"]').wait_for()
     view(page, "product")
     return item_id
+
+
+def add_to_cart(page: Page, quantity: int = 1) -> None:
+    """On a product page: add `quantity` of it and check the header's cart count follows."""
+    count_before = int(page.get_by_test_id("cart-count").inner_text())
+    page.get_by_test_id("quantity-input").select_option(str(quantity))
+    page.get_by_test_id("add-to-cart").click()
+    page.get_by_test_id("add-status").get_by_text("Added").wait_for()
+    assert int(page.get_by_test_id("cart-count").inner_text()) == count_before + quantity
 
 
 def recommendation_id_of(link: Locator) -> str | None:
@@ -72,3 +93,15 @@ def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: f
 
 def events_of(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:
     return [event for event in events if event["eventType"] == event_type]
+
+
+def name_word_across_categories(shop_data: ShopData, categories: list[str]) -> str:
+    """A word in product names of one of the given categories and of another category."""
+    by_word: dict[str, set[str]] = {}
+    for item in shop_data.items:
+        for word in item["name"].lower().split():
+            if word.isalpha() and len(word) > 3:
+                by_word.setdefault(word, set()).add(item["category"])
+    return next(
+        w for w, found in sorted(by_word.items()) if found & set(categories) and found - set(categories)
+    )

@@ -10,6 +10,7 @@ from tests.e2e.shop import (
     card_ids,
     events_of,
     eventually,
+    name_word_across_categories,
     open_product,
     open_shop,
     recommendation_id_of,
@@ -145,18 +146,6 @@ def test_category_and_featured_are_ranked_for_a_signed_in_shopper(
     assert card_ids(category) != natural
     assert api.calls("/rank")[-1].body["context"] == "category"
     screenshot("category-personalized")
-
-
-def name_word_across_categories(shop_data, categories: list[str]) -> str:
-    """A word in product names of one of the given categories and of another category."""
-    by_word: dict[str, set[str]] = {}
-    for item in shop_data.items:
-        for word in item["name"].lower().split():
-            if word.isalpha() and len(word) > 3:
-                by_word.setdefault(word, set()).add(item["category"])
-    return next(
-        w for w, found in sorted(by_word.items()) if found & set(categories) and found - set(categories)
-    )
 
 
 def test_search_finds_products_fires_the_event_and_reranks_for_a_shopper(

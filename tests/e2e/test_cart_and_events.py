@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.shop import events_of, eventually, open_product, open_shop, recommendation_id_of, sign_in, view
+from tests.e2e.shop import (
+    add_to_cart,
+    events_of,
+    eventually,
+    open_product,
+    open_shop,
+    recommendation_id_of,
+    sign_in,
+    view,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def add_to_cart(page, quantity: int = 1) -> None:
-    count_before = int(page.get_by_test_id("cart-count").inner_text())
-    page.get_by_test_id("quantity-input").select_option(str(quantity))
-    page.get_by_test_id("add-to-cart").click()
-    page.get_by_test_id("add-status").get_by_text("Added").wait_for()
-    assert int(page.get_by_test_id("cart-count").inner_text()) == count_before + quantity
 
 
 def test_cart_and_checkout_fire_one_event_per_item(page, storefront_url, api, shop_data, screenshot):
@@ -92,6 +93,7 @@ def test_each_browser_session_has_its_own_session_id(browser, page, storefront_u
         open_shop(other, storefront_url, f"#/product/{shop_data.items[1]['id']}")
         view(other, "product")
         other_session = other.evaluate("window.__shop.sessionId")
+        eventually(lambda: other.evaluate("window.__shop.sentEvents.length") == 1)
     finally:
         other_context.close()
     assert other_session != first_session
