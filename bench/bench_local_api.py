@@ -292,7 +292,7 @@ def section(results: list[LoadResult]) -> Section:
             ),
         ],
         figures={result.route: vars(result) for result in results},
-        goals=[Goal(f"local API errors, {r.route}", float(r.errors), 0, unit="errors") for r in results],
+        goals=[Goal(f"local API errors, {r.route}", float(r.errors), 0, unit=" errors") for r in results],
     )
 
 
