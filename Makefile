@@ -68,6 +68,7 @@ openapi: setup ## regenerate openapi.json from the handlers' models
 		$(BIN)/python -m common.openapi > openapi.json
 
 bench: setup ## benchmarks and the offline quality evaluation (writes bench/results/)
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "wrk unavailable: the local API benchmark uses its Python load generator"
 	$(BIN)/python -m bench
 
 clean: ## remove generated files (keeps .venv and node_modules)
