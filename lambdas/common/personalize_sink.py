@@ -28,8 +28,8 @@ from common.sinks import (
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
+    batch_config,
     chunked,
-    current_config,
     failure_reason,
     record_calls,
     unique_events,
@@ -104,11 +104,8 @@ class PersonalizeSink:
 
     def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
         report = DeliveryReport()
-        if not records:
-            return report
-        config = current_config(self._load_config)
+        config = batch_config(records, self._load_config, report)
         if config is None:
-            report.fail(records, "config-unavailable")
             return report
         if config.event_tracker_id is None:
             logger.warning("no Personalize event tracker configured; the records stay queued")

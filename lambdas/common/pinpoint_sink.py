@@ -31,8 +31,8 @@ from common.sinks import (
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
+    batch_config,
     chunked,
-    current_config,
     failure_reason,
     record_calls,
     unique_events,
@@ -154,11 +154,8 @@ class PinpointSink:
 
     def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
         report = DeliveryReport()
-        if not records:
-            return report
-        config = current_config(self._load_config)
+        config = batch_config(records, self._load_config, report)
         if config is None:
-            report.fail(records, "config-unavailable")
             return report
         if config.pinpoint_application_id is None:
             logger.info("no Pinpoint application configured; acknowledging the records")

@@ -113,12 +113,19 @@ def process_sink_batch(
     return process_partial_response(event=event, record_handler=check, processor=processor, context=context)
 
 
-def current_config(load: Callable[[], PersonalizationConfig]) -> PersonalizationConfig | None:
-    """The configuration, the last one read when SSM fails, or None when there is none."""
+def batch_config(
+    records: Sequence[TrackedEventRecord], load: Callable[[], PersonalizationConfig], report: DeliveryReport
+) -> PersonalizationConfig | None:
+    """The configuration to deliver a batch with (the last one read when SSM fails), or None
+    when there is nothing to deliver or no configuration at all (the records then fail)."""
+    if not records:
+        return None
     try:
         return load()
     except ConfigUnavailableError as error:
         logger.warning("SSM configuration unavailable", extra={"error": str(error)})
+        if error.last_known is None:
+            report.fail(records, "config-unavailable")
         return error.last_known
 
 
