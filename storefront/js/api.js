@@ -59,6 +59,8 @@ export class ApiClient {
         signal: controller.signal,
         headers: body === undefined ? undefined : { "Content-Type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A POST in flight when the shopper leaves the page still reaches the API.
+        keepalive: body !== undefined,
       });
       call.status = response.status;
       const payload = await response.json().catch(() => null);
