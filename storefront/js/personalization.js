@@ -15,7 +15,7 @@ export async function recommendationsFor(shop, numResults = 12) {
     const answer = await shop.api.getRecommendations({ userId: shop.identity.userId, numResults });
     const items = shop.data.itemsFor(answer.items.map((entry) => entry.itemId));
     if (answer.source === "fallback" || items.length === 0) {
-      return fallback("Recommendations are warming up; here are our featured products meanwhile.");
+      return fallback("Personal recommendations are not available right now; here are our featured products.");
     }
     return { items, source: answer.source, recommendationId: answer.recommendationId ?? null };
   } catch {
