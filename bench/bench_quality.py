@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -74,20 +74,7 @@ def split_last_view(data: object) -> tuple[object, list[HeldOut]]:
     from local.recommender import TrainingData
 
     assert isinstance(data, TrainingData)
-    trained_code = data.event_types.index(TRAINED_EVENT)
-    viewed = np.flatnonzero(data.event_codes == trained_code)
-    newest_first = viewed[::-1]
-    _, first = np.unique(data.user_codes[newest_first], return_index=True)
-    held_rows = newest_first[first]
-    keep = np.ones(data.size, dtype=bool)
-    keep[held_rows] = False
-    training = replace(
-        data,
-        user_codes=data.user_codes[keep],
-        item_codes=data.item_codes[keep],
-        event_codes=data.event_codes[keep],
-        timestamps=data.timestamps[keep],
-    )
+    training, held_rows = data.without_last(TRAINED_EVENT)
     held = [
         HeldOut(data.user_ids[data.user_codes[row]], data.catalog.item_ids[data.item_codes[row]])
         for row in held_rows

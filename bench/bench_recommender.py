@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,19 +112,7 @@ def related_same_category(recommender: Recommender) -> float:
 
 def leave_last_out(data: TrainingData) -> dict[str, float]:
     """Hit rate at 10 of each user's last ProductViewed item, trained without it, vs the 10 most viewed."""
-    viewed = np.flatnonzero(data.event_codes == data.event_types.index("ProductViewed"))
-    newest_first = viewed[::-1]
-    _, first = np.unique(data.user_codes[newest_first], return_index=True)
-    held_out = newest_first[first]
-    keep = np.ones(data.size, dtype=bool)
-    keep[held_out] = False
-    training = replace(
-        data,
-        user_codes=data.user_codes[keep],
-        item_codes=data.item_codes[keep],
-        event_codes=data.event_codes[keep],
-        timestamps=data.timestamps[keep],
-    )
+    training, held_out = data.without_last("ProductViewed")
     model = Recommender(training)
     trained_views = training.item_codes[training.event_codes == data.event_types.index("ProductViewed")]
     most_viewed = set(np.argsort(-np.bincount(trained_views, minlength=data.catalog.size))[:10].tolist())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -60,6 +60,24 @@ class TrainingData:
     @property
     def size(self) -> int:
         return len(self.item_codes)
+
+    def without_last(self, event_type: str) -> tuple[TrainingData, npt.NDArray[np.intp]]:
+        """A leave-last-out split: these interactions without each user's last `event_type`
+        event, and the rows (in this data) of the events held out."""
+        rows = np.flatnonzero(self.event_codes == self.event_types.index(event_type))
+        newest_first = rows[::-1]
+        _, first = np.unique(self.user_codes[newest_first], return_index=True)
+        held_out = newest_first[first]
+        keep = np.ones(self.size, dtype=bool)
+        keep[held_out] = False
+        training = replace(
+            self,
+            user_codes=self.user_codes[keep],
+            item_codes=self.item_codes[keep],
+            event_codes=self.event_codes[keep],
+            timestamps=self.timestamps[keep],
+        )
+        return training, held_out
 
 
 def _open_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], Iterator[list[str]], TextIO]:
