@@ -10,7 +10,7 @@ queue's maximum receives, in its dead-letter queue) instead of being dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,7 +28,7 @@ from common.sinks import (
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
-    batch_config,
+    Sink,
     chunked,
     failure_reason,
     record_calls,
@@ -97,23 +97,16 @@ def put_events_calls(records: Sequence[TrackedEventRecord]) -> list[PutEventsCal
     ]
 
 
-class PersonalizeSink:
-    def __init__(self, client: Any, load_config: Callable[[], PersonalizationConfig]) -> None:
-        self._client = client
-        self._load_config = load_config
-
-    def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
-        report = DeliveryReport()
-        config = batch_config(records, self._load_config, report)
-        if config is None:
-            return report
+class PersonalizeSink(Sink):
+    def deliver_configured(
+        self, records: Sequence[TrackedEventRecord], config: PersonalizationConfig, report: DeliveryReport
+    ) -> None:
         if config.event_tracker_id is None:
             logger.warning("no Personalize event tracker configured; the records stay queued")
             metrics.add_metric(name=MetricName.SINK_NOT_CONFIGURED, unit=MetricUnit.Count, value=len(records))
             report.fail(records, "not-configured")
-            return report
+            return
         self._send(put_events_calls(records), config.event_tracker_id, report)
-        return report
 
     def _send(self, calls: list[PutEventsCall], tracking_id: str, report: DeliveryReport) -> None:
         made = 0

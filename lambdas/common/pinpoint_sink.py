@@ -31,7 +31,7 @@ from common.sinks import (
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
-    batch_config,
+    Sink,
     chunked,
     failure_reason,
     record_calls,
@@ -147,26 +147,19 @@ def _status_reason(status: Any) -> str:
     return "service-error" if isinstance(status, int) and status >= 500 else "rejected"
 
 
-class PinpointSink:
-    def __init__(self, client: Any, load_config: Callable[[], PersonalizationConfig]) -> None:
-        self._client = client
-        self._load_config = load_config
-
-    def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
-        report = DeliveryReport()
-        config = batch_config(records, self._load_config, report)
-        if config is None:
-            return report
+class PinpointSink(Sink):
+    def deliver_configured(
+        self, records: Sequence[TrackedEventRecord], config: PersonalizationConfig, report: DeliveryReport
+    ) -> None:
         if config.pinpoint_application_id is None:
             logger.info("no Pinpoint application configured; acknowledging the records")
             metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=len(records))
-            return report
+            return
         users = users_of(records)
         anonymous = len(records) - sum(len(user.records) for user in users)
         if anonymous:
             metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=anonymous)
         _BatchDelivery(self._client, config.pinpoint_application_id, report).run(users)
-        return report
 
 
 class _BatchDelivery:

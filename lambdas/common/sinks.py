@@ -9,6 +9,7 @@ them to the dead-letter queue. Nothing is acknowledged that was not delivered.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -111,6 +112,27 @@ def process_sink_batch(
         event_type=EventType.SQS, model=TrackedEventRecord, raise_on_entire_batch_failure=False
     )
     return process_partial_response(event=event, record_handler=check, processor=processor, context=context)
+
+
+class Sink(ABC):
+    """A sink's delivery of a batch: the configuration is read once, then `deliver_configured`."""
+
+    def __init__(self, client: Any, load_config: Callable[[], PersonalizationConfig]) -> None:
+        self._client = client
+        self._load_config = load_config
+
+    def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
+        report = DeliveryReport()
+        config = batch_config(records, self._load_config, report)
+        if config is not None:
+            self.deliver_configured(records, config, report)
+        return report
+
+    @abstractmethod
+    def deliver_configured(
+        self, records: Sequence[TrackedEventRecord], config: PersonalizationConfig, report: DeliveryReport
+    ) -> None:
+        """Deliver a non-empty batch, recording each record's failure in `report`."""
 
 
 def batch_config(
