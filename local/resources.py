@@ -14,9 +14,9 @@ from typing import Any
 
 from common import parameters
 from common.events import rule_spec
+from common.settings import DEFAULT_EVENT_BUS_NAME
 from common.topology import SinkSpec
 
-EVENT_BUS_NAME = "retail-personalization-events"
 EVENTBRIDGE_ENVELOPE = (
     '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
     '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
@@ -52,7 +52,7 @@ def put_parameters(ssm: Any, prefix: str, values: Mapping[str, str]) -> None:
         )
 
 
-def create_event_bus(events: Any, name: str = EVENT_BUS_NAME) -> str:
+def create_event_bus(events: Any, name: str = DEFAULT_EVENT_BUS_NAME) -> str:
     """The bus and its archive (for replay after an outage); returns the bus ARN."""
     bus_arn: str = events.create_event_bus(Name=name)["EventBusArn"]
     events.create_archive(ArchiveName=f"{name}-archive", EventSourceArn=bus_arn)

@@ -24,6 +24,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from common.parameters import DEFAULT_PREFIX
+from common.settings import DEFAULT_EVENT_BUS_NAME
 from common.topology import FUNCTIONS, ROUTES, SINKS
 from dataset import GeneratorConfig
 from local.data import DEFAULT_DATA_DIR, DataFolder, ensure_dataset
@@ -33,7 +34,6 @@ from local.event_source import EventSourceMapping, SqsPoller
 from local.functions import FunctionConfig, FunctionPool
 from local.gateway import CorsPolicy, Gateway
 from local.resources import (
-    EVENT_BUS_NAME,
     SinkQueues,
     complete_moto_event_envelope,
     create_event_bus,
@@ -159,7 +159,7 @@ class LocalStack:
             "emulatorUrl": self.emulator_url,
             "region": self.options.region,
             "parameterPrefix": self.options.parameter_prefix,
-            "eventBusName": EVENT_BUS_NAME,
+            "eventBusName": DEFAULT_EVENT_BUS_NAME,
             "queues": {
                 name: {"url": q.queue_url, "arn": q.queue_arn, "dlqUrl": q.dlq_url, "dlqArn": q.dlq_arn}
                 for name, q in self.sinks.items()
@@ -198,7 +198,7 @@ class LocalStack:
             create_event_bus(events)
             for sink in SINKS:
                 self.sinks[sink.function] = create_sink(
-                    sqs, events, EVENT_BUS_NAME, sink, options.sink_visibility_timeout_seconds
+                    sqs, events, DEFAULT_EVENT_BUS_NAME, sink, options.sink_visibility_timeout_seconds
                 )
         with _timed("emulator ready"):
             self._emulator.wait_ready()
@@ -224,7 +224,10 @@ class LocalStack:
             **dict.fromkeys(MOTO_SERVICES, self._moto_url),
             **dict.fromkeys(EMULATOR_SERVICES, self._emulator.url),
         }
-        deployment_values = {"EVENT_BUS_NAME": EVENT_BUS_NAME, "ALLOWED_ORIGINS": ",".join(self._origins())}
+        deployment_values = {
+            "EVENT_BUS_NAME": DEFAULT_EVENT_BUS_NAME,
+            "ALLOWED_ORIGINS": ",".join(self._origins()),
+        }
         for spec in FUNCTIONS:
             environment = function_environment(
                 spec, self.options.parameter_prefix, deployment_values, endpoints, self.options.region

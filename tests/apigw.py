@@ -6,7 +6,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 
 @dataclass
@@ -58,7 +57,3 @@ def rest_event(
         "body": text,
         "isBase64Encoded": False,
     }
-
-
-def query_string(query: dict[str, str]) -> str:
-    return urlencode(query)
