@@ -2,11 +2,29 @@
 
 Product names are `<brand> <adjective> <noun>`; brands and adjectives belong to a category and nouns to
 a style, and nouns are unique within a category, so every name is unique within its category.
+
+The words live in `vocabulary.json` beside this module, read once on import. The file is checked as it
+is read: every list of words is non-empty and free of duplicates, nouns are unique within a category,
+category ids and style names are unique, a style has at least two features and a price range
+`[low, high]` with `0 < low < high`, and its genders are one of `GENDER_CYCLES`. A file that breaks
+any of this raises `DatasetError` naming the file and the place in it.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from dataset.errors import DatasetError
+
+VOCABULARY_FILE = "vocabulary.json"
+GENDER_CYCLES = ("U", "F", "M", "MF", "MFU")
+MIN_FEATURES = 2
+"""A description names two of its style's features."""
 
 
 @dataclass(frozen=True)
@@ -30,1001 +48,145 @@ class CategoryVocabulary:
     styles: tuple[Style, ...]
 
 
-APPAREL = CategoryVocabulary(
-    id="apparel",
-    name="Apparel",
-    brands=(
-        "Northline",
-        "Cotton Field",
-        "Harbor & Vane",
-        "Lumen",
-        "Tidewell",
-        "Ashgrove",
-        "Mercer Lane",
-        "Wildfern",
-        "Brightloom",
-        "Stonecutter",
-        "Pale Birch",
-        "Rowan Street",
-    ),
-    adjectives=(
-        "Classic",
-        "Relaxed",
-        "Tailored",
-        "Everyday",
-        "Vintage",
-        "Lightweight",
-        "Cozy",
-        "Slim",
-        "Heritage",
-        "Modern",
-        "Breezy",
-        "Essential",
-    ),
-    uses=(
-        "Dresses up or down with ease.",
-        "Made for long days in the city.",
-        "A wardrobe staple that layers well.",
-        "Keeps its shape wash after wash.",
-    ),
-    styles=(
-        Style(
-            "shirt",
-            ("Oxford Shirt", "Flannel Shirt", "Linen Shirt"),
-            ("organic cotton", "linen", "brushed flannel"),
-            ("a button-down collar", "a curved hem", "a chest pocket", "mother-of-pearl buttons"),
-            (24, 89),
-            "MF",
-        ),
-        Style(
-            "jacket",
-            ("Bomber Jacket", "Denim Jacket", "Rain Shell", "Field Jacket"),
-            ("waxed canvas", "washed denim", "recycled nylon"),
-            ("a storm flap", "snap-close pockets", "a packable hood", "a quilted lining"),
-            (59, 249),
-            "MFU",
-        ),
-        Style(
-            "sweater",
-            ("Crewneck Sweater", "Cardigan", "Turtleneck"),
-            ("merino wool", "cashmere blend", "cotton knit"),
-            ("ribbed cuffs", "a relaxed drop shoulder", "a cable-knit front", "a soft brushed finish"),
-            (39, 179),
-            "MFU",
-        ),
-        Style(
-            "pants",
-            ("Chinos", "Cargo Pants", "Wide-Leg Trousers"),
-            ("stretch twill", "cotton canvas", "wool blend"),
-            ("a comfort waistband", "deep front pockets", "a tapered leg", "reinforced seams"),
-            (34, 129),
-            "MF",
-        ),
-        Style(
-            "dress",
-            ("Wrap Dress", "Shirt Dress", "Maxi Dress", "Slip Dress"),
-            ("silky viscose", "cotton poplin", "jersey"),
-            ("a tie waist", "hidden side pockets", "a flutter sleeve", "a tiered skirt"),
-            (39, 159),
-            "F",
-        ),
-        Style(
-            "hoodie",
-            ("Pullover Hoodie", "Zip Hoodie", "Sweatshirt"),
-            ("brushed fleece", "French terry", "heavyweight cotton"),
-            ("a kangaroo pocket", "a lined hood", "ribbed trims", "flatlock seams"),
-            (29, 99),
-            "MFU",
-        ),
-        Style(
-            "shorts",
-            ("Walk Shorts", "Board Shorts", "Running Shorts"),
-            ("quick-dry nylon", "cotton twill", "stretch ripstop"),
-            ("a zip back pocket", "a drawcord waist", "a built-in liner", "a 7-inch inseam"),
-            (19, 69),
-            "MF",
-        ),
-    ),
-)
+@dataclass(frozen=True)
+class Vocabulary:
+    categories: tuple[CategoryVocabulary, ...]
+    female_first_names: tuple[str, ...]
+    male_first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
 
-HOUSEWARES = CategoryVocabulary(
-    id="housewares",
-    name="Housewares",
-    brands=(
-        "Hearthstone",
-        "Maple & Salt",
-        "Kettleworth",
-        "Oakhaven",
-        "Linden Home",
-        "Crestware",
-        "Juniper Table",
-        "Copperleaf",
-        "Fernbrook",
-        "Stillwater",
-        "Morrow",
-        "Tallow & Twine",
-    ),
-    adjectives=(
-        "Rustic",
-        "Minimalist",
-        "Handcrafted",
-        "Stackable",
-        "Nordic",
-        "Everyday",
-        "Artisan",
-        "Compact",
-        "Farmhouse",
-        "Elegant",
-        "Sturdy",
-        "Glazed",
-    ),
-    uses=(
-        "Brings warmth to any home.",
-        "Built for daily use and easy care.",
-        "A thoughtful gift for a new home.",
-        "Designed to look good on open shelves.",
-    ),
-    styles=(
-        Style(
-            "cookware",
-            ("Skillet", "Dutch Oven", "Saucepan"),
-            ("cast iron", "tri-ply stainless steel", "enameled steel"),
-            ("even heat distribution", "oven-safe handles", "a pouring lip", "a tight-fitting lid"),
-            (29, 249),
-            "U",
-        ),
-        Style(
-            "bakeware",
-            ("Loaf Pan", "Baking Sheet", "Pie Dish"),
-            ("aluminized steel", "stoneware", "tempered glass"),
-            ("a non-stick coating", "rolled edges", "wide handles", "a warp-resistant base"),
-            (14, 69),
-            "U",
-        ),
-        Style(
-            "kitchen tools",
-            ("Chef Knife", "Cutting Board", "Utensil Set", "Mixing Bowl Set"),
-            ("olive wood", "German steel", "bamboo"),
-            ("a balanced grip", "a juice groove", "dishwasher-safe parts", "a hanging loop"),
-            (12, 129),
-            "U",
-        ),
-        Style(
-            "tableware",
-            ("Dinner Plate Set", "Serving Bowl", "Mug Set"),
-            ("porcelain", "reactive-glaze stoneware", "bone china"),
-            ("a speckled glaze", "a chip-resistant rim", "microwave-safe", "a generous size"),
-            (18, 119),
-            "U",
-        ),
-        Style(
-            "bedding",
-            ("Duvet Cover", "Sheet Set", "Quilt"),
-            ("percale cotton", "washed linen", "sateen"),
-            ("corner ties", "deep pockets", "a hidden button closure", "a garment-washed feel"),
-            (49, 229),
-            "U",
-        ),
-        Style(
-            "bath",
-            ("Bath Towel Set", "Bath Mat", "Robe"),
-            ("Turkish cotton", "waffle weave", "plush terry"),
-            ("quick-drying loops", "a non-slip back", "hanging loops", "a generous weight"),
-            (19, 99),
-            "U",
-        ),
-        Style(
-            "decor",
-            ("Table Lamp", "Vase", "Throw Pillow", "Candle"),
-            ("ceramic", "hand-blown glass", "soy wax"),
-            ("a matte finish", "a linen shade", "a soft glow", "a subtle texture"),
-            (16, 149),
-            "U",
-        ),
-    ),
-)
 
-FOOTWEAR = CategoryVocabulary(
-    id="footwear",
-    name="Footwear",
-    brands=(
-        "Stride & Co",
-        "Cobble",
-        "Trailmark",
-        "Fleetfoot",
-        "Oxbow",
-        "Sole Harbor",
-        "Redwing Lane",
-        "Pacer",
-        "Kestrel",
-        "Bootmaker's Row",
-        "Drift",
-        "Summitworks",
-    ),
-    adjectives=(
-        "Rugged",
-        "Lightweight",
-        "Classic",
-        "Cushioned",
-        "Waterproof",
-        "Breathable",
-        "Everyday",
-        "Sleek",
-        "Weathered",
-        "Retro",
-        "All-Terrain",
-        "Featherlight",
-    ),
-    uses=(
-        "Comfortable from the first wear.",
-        "Made to go the distance.",
-        "A pair you will reach for every day.",
-        "Resoleable and built to last.",
-    ),
-    styles=(
-        Style(
-            "boot",
-            ("Chelsea Boot", "Hiking Boot", "Work Boot"),
-            ("full-grain leather", "suede", "waxed leather"),
-            ("a lugged rubber sole", "a padded collar", "Goodyear welt construction", "a pull-on loop"),
-            (89, 259),
-            "MF",
-        ),
-        Style(
-            "sneaker",
-            ("Court Sneaker", "High-Top", "Canvas Sneaker"),
-            ("canvas", "leather", "recycled knit"),
-            ("a vulcanized sole", "a cushioned insole", "contrast stitching", "metal eyelets"),
-            (49, 139),
-            "MFU",
-        ),
-        Style(
-            "sandal",
-            ("Slide Sandal", "Strappy Sandal", "Sport Sandal"),
-            ("cork and leather", "webbing", "vegan leather"),
-            ("an adjustable buckle", "a contoured footbed", "a quick-dry strap", "a grippy outsole"),
-            (29, 99),
-            "MFU",
-        ),
-        Style(
-            "loafer",
-            ("Penny Loafer", "Driving Moccasin", "Horsebit Loafer"),
-            ("polished leather", "suede", "calfskin"),
-            ("hand-sewn uppers", "a leather sole", "a cushioned heel", "a slip-on fit"),
-            (79, 219),
-            "MF",
-        ),
-        Style(
-            "heel",
-            ("Block Heel", "Pump", "Ankle-Strap Heel"),
-            ("patent leather", "satin", "suede"),
-            ("a padded insole", "a 3-inch heel", "a pointed toe", "an ankle strap"),
-            (69, 229),
-            "F",
-        ),
-        Style(
-            "slipper",
-            ("Moccasin Slipper", "Scuff", "Bootie Slipper"),
-            ("shearling", "felted wool", "fleece"),
-            ("an indoor-outdoor sole", "a memory foam footbed", "a cozy lining", "a folded collar"),
-            (24, 89),
-            "MFU",
-        ),
-        Style(
-            "running",
-            ("Road Runner", "Trail Runner", "Racing Flat"),
-            ("engineered mesh", "ripstop", "knit"),
-            ("a responsive midsole", "a rock plate", "a reflective heel tab", "an 8 mm drop"),
-            (79, 189),
-            "MF",
-        ),
-    ),
-)
+def load_vocabulary(source: Traversable | None = None) -> Vocabulary:
+    """The vocabulary in `source`, by default the `vocabulary.json` shipped with the package."""
+    file = source if source is not None else resources.files("dataset").joinpath(VOCABULARY_FILE)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DatasetError(f"cannot read the vocabulary file {file}: {error}") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DatasetError(f"{file}: not valid JSON: {error}") from error
+    try:
+        return _vocabulary(data)
+    except _Malformed as error:
+        raise DatasetError(f"{file}: {error}") from None
 
-OUTDOORS = CategoryVocabulary(
-    id="outdoors",
-    name="Outdoors",
-    brands=(
-        "Ridgeline",
-        "Basecamp",
-        "Timberwolf",
-        "Alpenglow",
-        "Granite Peak",
-        "Switchback",
-        "Cairn",
-        "Riverbend",
-        "Pathfinder",
-        "High Desert",
-        "Lakeshore",
-        "Northstar",
-    ),
-    adjectives=(
-        "Ultralight",
-        "Rugged",
-        "Packable",
-        "Expedition",
-        "Weatherproof",
-        "Trailworthy",
-        "Compact",
-        "Insulated",
-        "Durable",
-        "Backcountry",
-        "Adventure",
-        "All-Season",
-    ),
-    uses=(
-        "Ready for weekend trips and long expeditions.",
-        "Tested in wind, rain and cold.",
-        "Packs down small for the trail.",
-        "Built for people who would rather be outside.",
-    ),
-    styles=(
-        Style(
-            "camping",
-            ("Dome Tent", "Sleeping Bag", "Camp Chair", "Lantern"),
-            ("ripstop nylon", "aluminum", "recycled polyester"),
-            ("color-coded poles", "a 20-degree rating", "a stuff sack", "a rain fly"),
-            (29, 399),
-            "U",
-        ),
-        Style(
-            "hiking",
-            ("Daypack", "Trekking Poles", "Hydration Pack"),
-            ("ripstop nylon", "carbon fiber", "Cordura"),
-            ("a ventilated back panel", "hip-belt pockets", "flick locks", "a rain cover"),
-            (39, 219),
-            "U",
-        ),
-        Style(
-            "fishing",
-            ("Spinning Rod", "Tackle Box", "Fly Reel"),
-            ("graphite", "machined aluminum", "impact-resistant resin"),
-            ("a smooth drag", "cork grips", "removable trays", "a two-piece design"),
-            (24, 249),
-            "U",
-        ),
-        Style(
-            "cycling",
-            ("Bike Helmet", "Saddle Bag", "Bike Light"),
-            ("in-mold polycarbonate", "waterproof nylon", "anodized aluminum"),
-            (
-                "a magnetic buckle",
-                "a quick-release mount",
-                "a USB-C rechargeable battery",
-                "reflective accents",
-            ),
-            (19, 179),
-            "U",
-        ),
-        Style(
-            "climbing",
-            ("Harness", "Chalk Bag", "Belay Device"),
-            ("nylon webbing", "forged aluminum", "canvas"),
-            ("gear loops", "a brush holder", "an assisted braking design", "adjustable leg loops"),
-            (19, 149),
-            "U",
-        ),
-        Style(
-            "paddling",
-            ("Dry Bag", "Paddle", "Life Vest"),
-            ("PVC-free tarpaulin", "fiberglass", "closed-cell foam"),
-            ("a roll-top closure", "a feathered blade", "a reflective trim", "side adjusters"),
-            (19, 299),
-            "U",
-        ),
-        Style(
-            "snow",
-            ("Snowshoes", "Ski Goggles", "Avalanche Shovel"),
-            ("aluminum", "spherical polycarbonate", "molded plastic"),
-            ("a televating heel lift", "an anti-fog lens", "a telescoping shaft", "crampon teeth"),
-            (39, 279),
-            "U",
-        ),
-    ),
-)
 
-ELECTRONICS = CategoryVocabulary(
-    id="electronics",
-    name="Electronics",
-    brands=(
-        "Voltix",
-        "Nimbus Audio",
-        "Quanta",
-        "Lumio",
-        "Arcwave",
-        "Helix",
-        "Pixelcraft",
-        "Soundforge",
-        "Orbital",
-        "Brightpoint",
-        "Kinetic",
-        "Zephyr Labs",
-    ),
-    adjectives=(
-        "Wireless",
-        "Smart",
-        "Portable",
-        "Compact",
-        "Pro",
-        "Ultra",
-        "Noise-Cancelling",
-        "Rechargeable",
-        "Slim",
-        "Fast",
-        "Rugged",
-        "Studio",
-    ),
-    uses=(
-        "Sets up in minutes from your phone.",
-        "Designed for work, travel and play.",
-        "Receives regular firmware updates.",
-        "Comes with a two-year warranty.",
-    ),
-    styles=(
-        Style(
-            "headphones",
-            ("Over-Ear Headphones", "Earbuds", "On-Ear Headphones"),
-            ("aluminum", "matte polymer", "protein leather"),
-            ("30-hour battery life", "multipoint Bluetooth", "a transparency mode", "a folding design"),
-            (39, 349),
-            "U",
-        ),
-        Style(
-            "speaker",
-            ("Bluetooth Speaker", "Soundbar", "Smart Speaker"),
-            ("fabric-wrapped steel", "silicone", "aluminum"),
-            ("IP67 water resistance", "stereo pairing", "a built-in microphone", "deep bass"),
-            (49, 399),
-            "U",
-        ),
-        Style(
-            "camera",
-            ("Action Camera", "Instant Camera", "Mirrorless Camera"),
-            ("magnesium alloy", "polycarbonate", "aluminum"),
-            ("4K recording", "image stabilization", "a flip screen", "interchangeable lenses"),
-            (79, 899),
-            "U",
-        ),
-        Style(
-            "tablet",
-            ("Tablet", "E-Reader", "Drawing Tablet"),
-            ("aluminum", "recycled plastic", "glass"),
-            ("a 10-inch display", "a pressure-sensitive pen", "all-day battery", "a glare-free screen"),
-            (99, 699),
-            "U",
-        ),
-        Style(
-            "smartwatch",
-            ("Smartwatch", "Fitness Tracker", "GPS Watch"),
-            ("stainless steel", "titanium", "fiber-reinforced polymer"),
-            ("heart-rate tracking", "built-in GPS", "sleep tracking", "a week of battery life"),
-            (59, 449),
-            "U",
-        ),
-        Style(
-            "charger",
-            ("Power Bank", "Charging Stand", "Wall Charger"),
-            ("aluminum", "recycled plastic", "vegan leather"),
-            ("65 W fast charging", "three ports", "a foldable plug", "wireless charging"),
-            (19, 119),
-            "U",
-        ),
-        Style(
-            "gaming",
-            ("Game Controller", "Gaming Headset", "Mechanical Keyboard"),
-            ("matte plastic", "aluminum", "braided cable"),
-            ("low-latency wireless", "programmable buttons", "hot-swappable switches", "RGB lighting"),
-            (39, 229),
-            "U",
-        ),
-    ),
-)
+class _Malformed(Exception):
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}" if where else problem)
 
-BEAUTY = CategoryVocabulary(
-    id="beauty",
-    name="Beauty",
-    brands=(
-        "Glow Theory",
-        "Petal & Pine",
-        "Luma Skin",
-        "Verdant",
-        "Silkwood",
-        "Aurelle",
-        "Bare Botanics",
-        "Dewdrop",
-        "Mirabel",
-        "Saltwater",
-        "Nocturne",
-        "Clearwell",
-    ),
-    adjectives=(
-        "Hydrating",
-        "Nourishing",
-        "Radiant",
-        "Gentle",
-        "Refreshing",
-        "Soothing",
-        "Botanical",
-        "Lightweight",
-        "Restorative",
-        "Velvet",
-        "Daily",
-        "Clean",
-    ),
-    uses=(
-        "Dermatologist tested and cruelty free.",
-        "Free of parabens and sulfates.",
-        "A small luxury for every day.",
-        "Suitable for all skin types.",
-    ),
-    styles=(
-        Style(
-            "skincare",
-            ("Face Serum", "Moisturizer", "Cleanser", "Eye Cream"),
-            ("hyaluronic acid", "niacinamide", "squalane"),
-            ("a fragrance-free formula", "an airless pump", "fast absorption", "a non-greasy finish"),
-            (14, 89),
-            "U",
-        ),
-        Style(
-            "makeup",
-            ("Lipstick", "Mascara", "Eyeshadow Palette", "Foundation"),
-            ("mineral pigments", "jojoba oil", "vitamin E"),
-            ("long-wearing color", "a buildable finish", "a smudge-proof formula", "twelve blendable shades"),
-            (12, 59),
-            "F",
-        ),
-        Style(
-            "fragrance",
-            ("Eau de Parfum", "Cologne", "Body Mist"),
-            ("bergamot and cedar", "rose and amber", "vetiver and sea salt"),
-            ("a refillable bottle", "long-lasting notes", "a travel atomizer", "a warm dry-down"),
-            (29, 149),
-            "MF",
-        ),
-        Style(
-            "haircare",
-            ("Shampoo", "Conditioner", "Hair Oil"),
-            ("argan oil", "rice protein", "coconut milk"),
-            ("color-safe cleansing", "frizz control", "a salon-grade formula", "a weightless feel"),
-            (12, 49),
-            "U",
-        ),
-        Style(
-            "nails",
-            ("Nail Polish", "Cuticle Oil", "Nail Care Kit"),
-            ("plant-based lacquer", "almond oil", "glass files"),
-            ("a chip-resistant shine", "a quick-dry finish", "a wide brush", "ten-free formula"),
-            (8, 39),
-            "F",
-        ),
-        Style(
-            "bodycare",
-            ("Body Lotion", "Body Wash", "Hand Cream"),
-            ("shea butter", "oat extract", "cocoa butter"),
-            ("a lightweight texture", "48-hour hydration", "a subtle scent", "a pump bottle"),
-            (9, 45),
-            "U",
-        ),
-        Style(
-            "shaving",
-            ("Safety Razor", "Shave Cream", "Beard Oil"),
-            ("chrome-plated brass", "aloe vera", "cedarwood oil"),
-            ("a weighted handle", "a rich lather", "a calming finish", "replaceable blades"),
-            (12, 79),
-            "M",
-        ),
-    ),
-)
 
-JEWELRY = CategoryVocabulary(
-    id="jewelry",
-    name="Jewelry",
-    brands=(
-        "Aurora & Oak",
-        "Gilded Fern",
-        "Moonstone",
-        "Lark & Lace",
-        "Silverthorn",
-        "Halcyon",
-        "Rose Quarry",
-        "Ember",
-        "Goldleaf",
-        "Seaglass",
-        "Stellar",
-        "Wren",
-    ),
-    adjectives=(
-        "Delicate",
-        "Statement",
-        "Minimalist",
-        "Vintage",
-        "Polished",
-        "Hammered",
-        "Dainty",
-        "Bold",
-        "Timeless",
-        "Twisted",
-        "Celestial",
-        "Classic",
-    ),
-    uses=(
-        "Arrives in a gift-ready box.",
-        "Hypoallergenic and nickel free.",
-        "Pairs well with everyday outfits.",
-        "Handmade in small batches.",
-    ),
-    styles=(
-        Style(
-            "necklace",
-            ("Pendant Necklace", "Chain Necklace", "Choker"),
-            ("sterling silver", "14k gold vermeil", "freshwater pearl"),
-            ("an adjustable chain", "a lobster clasp", "a hand-set stone", "an 18-inch length"),
-            (29, 249),
-            "MFU",
-        ),
-        Style(
-            "ring",
-            ("Stacking Ring", "Signet Ring", "Band"),
-            ("sterling silver", "solid gold", "titanium"),
-            ("a comfort-fit band", "a brushed finish", "engraving options", "a bezel-set stone"),
-            (24, 399),
-            "MFU",
-        ),
-        Style(
-            "bracelet",
-            ("Cuff Bracelet", "Bangle", "Beaded Bracelet"),
-            ("brass", "sterling silver", "tiger's eye"),
-            ("an open cuff", "a stretch fit", "a slide closure", "a polished finish"),
-            (19, 179),
-            "MFU",
-        ),
-        Style(
-            "earrings",
-            ("Hoop Earrings", "Stud Earrings", "Drop Earrings"),
-            ("gold-plated brass", "sterling silver", "cubic zirconia"),
-            ("hypoallergenic posts", "secure backs", "a lightweight design", "a click-top closure"),
-            (19, 159),
-            "F",
-        ),
-        Style(
-            "watch",
-            ("Dress Watch", "Chronograph", "Dive Watch"),
-            ("stainless steel", "rose gold tone", "leather strap"),
-            ("sapphire crystal", "200 m water resistance", "a quick-release strap", "a date window"),
-            (79, 499),
-            "MF",
-        ),
-        Style(
-            "anklet",
-            ("Chain Anklet", "Charm Anklet", "Beaded Anklet"),
-            ("sterling silver", "gold-filled wire", "glass beads"),
-            ("an extender chain", "a dangling charm", "a spring clasp", "a waterproof finish"),
-            (14, 69),
-            "F",
-        ),
-        Style(
-            "cufflinks",
-            ("Cufflinks", "Tie Bar", "Collar Stays"),
-            ("stainless steel", "mother-of-pearl", "onyx"),
-            ("a bullet-back closure", "a gift case", "a brushed finish", "an engraved face"),
-            (24, 149),
-            "M",
-        ),
-    ),
-)
+def _vocabulary(data: Any) -> Vocabulary:
+    fields = _object(data, "", ("categories", "female_first_names", "male_first_names", "last_names"))
+    categories = tuple(
+        _category(item, f"categories[{index}]")
+        for index, item in enumerate(_list(fields["categories"], "categories"))
+    )
+    _unique([category.id for category in categories], "categories", "category id")
+    return Vocabulary(
+        categories=categories,
+        female_first_names=_words(fields["female_first_names"], "female_first_names"),
+        male_first_names=_words(fields["male_first_names"], "male_first_names"),
+        last_names=_words(fields["last_names"], "last_names"),
+    )
 
-ACCESSORIES = CategoryVocabulary(
-    id="accessories",
-    name="Accessories",
-    brands=(
-        "Carry & Keep",
-        "Meridian",
-        "Fieldhouse",
-        "Saddleback Row",
-        "Urbanite",
-        "Westmoor",
-        "Tanner & Finch",
-        "Latitude",
-        "Harlow",
-        "Monarch",
-        "Pinewood",
-        "Voyager",
-    ),
-    adjectives=(
-        "Classic",
-        "Structured",
-        "Slim",
-        "Weekend",
-        "Travel",
-        "Vintage",
-        "Everyday",
-        "Woven",
-        "Convertible",
-        "Signature",
-        "Minimal",
-        "Heritage",
-    ),
-    uses=(
-        "The finishing touch for any outfit.",
-        "Ages beautifully with use.",
-        "Makes a thoughtful gift.",
-        "Designed for life on the move.",
-    ),
-    styles=(
-        Style(
-            "handbag",
-            ("Tote", "Crossbody Bag", "Clutch"),
-            ("pebbled leather", "woven straw", "canvas"),
-            ("an interior zip pocket", "a detachable strap", "a magnetic snap", "brass hardware"),
-            (49, 299),
-            "F",
-        ),
-        Style(
-            "wallet",
-            ("Bifold Wallet", "Card Holder", "Zip Wallet"),
-            ("vegetable-tanned leather", "nylon", "cork"),
-            ("RFID blocking", "six card slots", "a coin pocket", "a slim profile"),
-            (19, 99),
-            "MFU",
-        ),
-        Style(
-            "belt",
-            ("Leather Belt", "Braided Belt", "Web Belt"),
-            ("full-grain leather", "braided elastic", "cotton webbing"),
-            ("a solid brass buckle", "a reversible strap", "an adjustable fit", "edge-painted sides"),
-            (24, 89),
-            "MF",
-        ),
-        Style(
-            "hat",
-            ("Baseball Cap", "Beanie", "Sun Hat", "Bucket Hat"),
-            ("wool felt", "cotton twill", "packable straw"),
-            ("an adjustable strap", "UPF 50 protection", "a sweatband", "a ribbed cuff"),
-            (19, 79),
-            "U",
-        ),
-        Style(
-            "scarf",
-            ("Scarf", "Wrap", "Bandana"),
-            ("merino wool", "silk", "cotton voile"),
-            ("fringed ends", "an oversized cut", "a hand-rolled hem", "a brushed finish"),
-            (19, 119),
-            "U",
-        ),
-        Style(
-            "sunglasses",
-            ("Aviator Sunglasses", "Round Sunglasses", "Wayfarer Sunglasses"),
-            ("acetate", "titanium", "bio-based nylon"),
-            ("polarized lenses", "UV400 protection", "spring hinges", "a hard case"),
-            (39, 199),
-            "U",
-        ),
-        Style(
-            "gloves",
-            ("Leather Gloves", "Knit Gloves", "Touchscreen Gloves"),
-            ("lambskin", "cashmere", "merino wool"),
-            ("touchscreen fingertips", "a warm lining", "a snap wrist", "a hand-stitched finish"),
-            (24, 119),
-            "MF",
-        ),
-    ),
-)
 
-CATEGORIES: tuple[CategoryVocabulary, ...] = (
-    APPAREL,
-    HOUSEWARES,
-    FOOTWEAR,
-    OUTDOORS,
-    ELECTRONICS,
-    BEAUTY,
-    JEWELRY,
-    ACCESSORIES,
-)
+def _category(data: Any, where: str) -> CategoryVocabulary:
+    fields = _object(data, where, ("id", "name", "brands", "adjectives", "uses", "styles"))
+    category_id = _word(fields["id"], f"{where}.id")
+    where = f"{where} ({category_id})"
+    styles = tuple(
+        _style(item, f"{where}.styles[{index}]")
+        for index, item in enumerate(_list(fields["styles"], f"{where}.styles"))
+    )
+    _unique([style.name for style in styles], f"{where}.styles", "style name")
+    _unique([noun for style in styles for noun in style.nouns], f"{where}.styles", "noun")
+    return CategoryVocabulary(
+        id=category_id,
+        name=_word(fields["name"], f"{where}.name"),
+        brands=_words(fields["brands"], f"{where}.brands"),
+        adjectives=_words(fields["adjectives"], f"{where}.adjectives"),
+        uses=_words(fields["uses"], f"{where}.uses"),
+        styles=styles,
+    )
 
-FEMALE_FIRST_NAMES = (
-    "Abigail",
-    "Alice",
-    "Amelia",
-    "Ana",
-    "Aria",
-    "Ava",
-    "Beatriz",
-    "Camila",
-    "Chloe",
-    "Clara",
-    "Daniela",
-    "Eleanor",
-    "Elena",
-    "Ella",
-    "Emily",
-    "Emma",
-    "Eva",
-    "Fatima",
-    "Grace",
-    "Hana",
-    "Hannah",
-    "Harper",
-    "Isabel",
-    "Ivy",
-    "Jade",
-    "Julia",
-    "Keiko",
-    "Layla",
-    "Leah",
-    "Lily",
-    "Lucia",
-    "Luna",
-    "Maya",
-    "Mia",
-    "Nadia",
-    "Naomi",
-    "Nora",
-    "Olivia",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Ruby",
-    "Sara",
-    "Sofia",
-    "Stella",
-    "Tara",
-    "Valentina",
-    "Victoria",
-    "Yara",
-    "Zoe",
-)
-MALE_FIRST_NAMES = (
-    "Aaron",
-    "Adam",
-    "Ahmed",
-    "Alex",
-    "Andre",
-    "Ben",
-    "Caleb",
-    "Carlos",
-    "Daniel",
-    "David",
-    "Diego",
-    "Elijah",
-    "Ethan",
-    "Felix",
-    "Gabriel",
-    "Hamza",
-    "Henry",
-    "Hiro",
-    "Isaac",
-    "Jack",
-    "James",
-    "Javier",
-    "Jonah",
-    "Kai",
-    "Leo",
-    "Liam",
-    "Lucas",
-    "Marco",
-    "Mateo",
-    "Max",
-    "Miguel",
-    "Nathan",
-    "Noah",
-    "Omar",
-    "Oscar",
-    "Owen",
-    "Pablo",
-    "Rafael",
-    "Ravi",
-    "Ryan",
-    "Samuel",
-    "Sebastian",
-    "Theo",
-    "Thomas",
-    "Tomas",
-    "Victor",
-    "William",
-    "Xavier",
-    "Yusuf",
-    "Zane",
-)
-LAST_NAMES = (
-    "Adams",
-    "Alvarez",
-    "Anderson",
-    "Bailey",
-    "Baker",
-    "Bennett",
-    "Brooks",
-    "Brown",
-    "Campbell",
-    "Carter",
-    "Chen",
-    "Clark",
-    "Collins",
-    "Cooper",
-    "Cruz",
-    "Davis",
-    "Diaz",
-    "Edwards",
-    "Evans",
-    "Fischer",
-    "Flores",
-    "Foster",
-    "Garcia",
-    "Gomez",
-    "Gray",
-    "Green",
-    "Hall",
-    "Harris",
-    "Hayes",
-    "Hernandez",
-    "Hill",
-    "Hughes",
-    "Ito",
-    "Jackson",
-    "James",
-    "Jensen",
-    "Johnson",
-    "Jones",
-    "Kelly",
-    "Khan",
-    "Kim",
-    "King",
-    "Kowalski",
-    "Lee",
-    "Lewis",
-    "Lopez",
-    "Martin",
-    "Martinez",
-    "Mendoza",
-    "Miller",
-    "Mitchell",
-    "Moore",
-    "Morales",
-    "Morgan",
-    "Murphy",
-    "Nguyen",
-    "Novak",
-    "Ortiz",
-    "Park",
-    "Patel",
-    "Perez",
-    "Peterson",
-    "Phillips",
-    "Price",
-    "Ramirez",
-    "Reed",
-    "Reyes",
-    "Richardson",
-    "Rivera",
-    "Roberts",
-    "Rodriguez",
-    "Rossi",
-    "Russell",
-    "Sanchez",
-    "Santos",
-    "Schmidt",
-    "Scott",
-    "Shah",
-    "Silva",
-    "Singh",
-    "Smith",
-    "Stewart",
-    "Sullivan",
-    "Suzuki",
-    "Tanaka",
-    "Taylor",
-    "Thomas",
-    "Thompson",
-    "Torres",
-    "Turner",
-    "Walker",
-    "Wang",
-    "Ward",
-    "Watson",
-    "White",
-    "Williams",
-    "Wilson",
-    "Wong",
-    "Wright",
-    "Young",
-)
+
+def _style(data: Any, where: str) -> Style:
+    fields = _object(data, where, ("name", "nouns", "materials", "features", "price_range", "genders"))
+    name = _word(fields["name"], f"{where}.name")
+    where = f"{where} ({name})"
+    features = _words(fields["features"], f"{where}.features")
+    if len(features) < MIN_FEATURES:
+        raise _Malformed(f"{where}.features", f"needs at least {MIN_FEATURES} features, got {len(features)}")
+    genders = fields["genders"]
+    if genders not in GENDER_CYCLES:
+        raise _Malformed(f"{where}.genders", f"expected one of {', '.join(GENDER_CYCLES)}, got {genders!r}")
+    return Style(
+        name=name,
+        nouns=_words(fields["nouns"], f"{where}.nouns"),
+        materials=_words(fields["materials"], f"{where}.materials"),
+        features=features,
+        price_range=_price_range(fields["price_range"], f"{where}.price_range"),
+        genders=genders,
+    )
+
+
+def _price_range(data: Any, where: str) -> tuple[float, float]:
+    if (
+        isinstance(data, list)
+        and len(data) == 2
+        and all(isinstance(bound, int | float) and not isinstance(bound, bool) for bound in data)
+        and 0 < data[0] < data[1]
+    ):
+        # The numbers are kept as written (24 stays an int) so prices come out as they always have.
+        return data[0], data[1]
+    raise _Malformed(where, f"expected [low, high] with 0 < low < high, got {json.dumps(data)}")
+
+
+def _object(data: Any, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _Malformed(where, f"expected an object, got {type(data).__name__}")
+    missing = [key for key in keys if key not in data]
+    unknown = [key for key in data if key not in keys]
+    if missing or unknown:
+        problems = [f"missing {', '.join(missing)}"] if missing else []
+        problems += [f"unknown {', '.join(unknown)}"] if unknown else []
+        raise _Malformed(where, f"{'; '.join(problems)} (expected the keys {', '.join(keys)})")
+    return data
+
+
+def _list(data: Any, where: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise _Malformed(where, f"expected a list, got {type(data).__name__}")
+    if not data:
+        raise _Malformed(where, "is empty")
+    return data
+
+
+def _words(data: Any, where: str) -> tuple[str, ...]:
+    words = tuple(_word(item, f"{where}[{index}]") for index, item in enumerate(_list(data, where)))
+    _unique(list(words), where, "entry")
+    return words
+
+
+def _word(data: Any, where: str) -> str:
+    if not isinstance(data, str):
+        raise _Malformed(where, f"expected a string, got {type(data).__name__}")
+    if not data or data != data.strip():
+        raise _Malformed(where, f"expected a non-empty string without surrounding spaces, got {data!r}")
+    return data
+
+
+def _unique(values: list[str], where: str, what: str) -> None:
+    repeated = [value for value, count in Counter(values).items() if count > 1]
+    if repeated:
+        raise _Malformed(where, f"duplicate {what} {', '.join(map(repr, repeated))}")
+
+
+VOCABULARY = load_vocabulary()
+CATEGORIES: tuple[CategoryVocabulary, ...] = VOCABULARY.categories
+FEMALE_FIRST_NAMES: tuple[str, ...] = VOCABULARY.female_first_names
+MALE_FIRST_NAMES: tuple[str, ...] = VOCABULARY.male_first_names
+LAST_NAMES: tuple[str, ...] = VOCABULARY.last_names
