@@ -54,7 +54,7 @@ test-e2e: setup chromium ## the storefront in headless Chromium
 lint: setup ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy lambdas/common lambdas/*/handler.py infra local dataset provision bench app.py
+	$(BIN)/mypy lambdas infra local dataset provision bench repository app.py
 
 format: setup ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
@@ -64,8 +64,8 @@ synth: setup node ## synthesize the CDK app into cdk.out (no AWS credentials nee
 	npx cdk synth --quiet
 
 openapi: setup ## regenerate openapi.json from the handlers' models
-	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization EVENT_BUS_NAME=openapi PYTHONPATH=lambdas \
-		$(BIN)/python -m common.openapi > openapi.json
+	POWERTOOLS_SERVICE_NAME=openapi POWERTOOLS_METRICS_NAMESPACE=RetailPersonalization PARAMETER_PREFIX=/retail-personalization EVENT_BUS_NAME=openapi \
+		$(BIN)/python -m personalization.http.openapi > openapi.json
 
 bench: setup ## benchmarks and the offline quality evaluation (writes bench/results/)
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "wrk unavailable: the local API benchmark uses its Python load generator"

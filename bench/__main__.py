@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import REPOSITORY
 from bench.report import RESULTS_DIR, Goal, Report, Section, table
+from repository import REPOSITORY_ROOT as REPOSITORY
 
 DATASET_DIR_NAME = "dataset"
 

@@ -49,7 +49,7 @@ def main(function: str, side: str) -> None:
     imported = time.perf_counter()
     ssm, personalize = stubbed_clients(case.operation, answer)
     if side == "ours":
-        from common import aws
+        from personalization.adapters import aws
 
         aws.set_client("ssm", ssm)
         aws.set_client("personalize-runtime", personalize)

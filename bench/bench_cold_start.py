@@ -19,9 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from bench import LAMBDAS, REPOSITORY
 from bench.bench_scenario import ROUTE_CASES, function_environment
 from bench.report import RESULTS_DIR, Goal, Section, Timing, milliseconds, ratio, table
+from repository import REPOSITORY_ROOT as REPOSITORY
 
 GOAL_RATIO = 1.3
 SIDES = ("ours", "bare")
@@ -38,7 +38,6 @@ class ProbeRun:
 def probe_environment(function: str) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     environment.update(function_environment(function))
-    environment["PYTHONPATH"] = os.pathsep.join([str(LAMBDAS), str(REPOSITORY)])
     environment["PYTHONPYCACHEPREFIX"] = str(RESULTS_DIR / "pycache")
     environment["PYTHONWARNINGS"] = "ignore"
     return environment

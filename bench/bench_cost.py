@@ -1,7 +1,7 @@
 """Cost per million requests of each route, and per million events, in US dollars.
 
 Durations come from this run's in-process timings (bench_handlers, and track_event measured
-here the same way); memory from `common.topology`; unit prices from the table below, each
+here the same way); memory from `personalization.contracts.topology`; unit prices from the table below, each
 with its source and the date it was read. Lambda gives a function CPU in proportion to its
 memory (one vCPU at 1,769 MB), so a duration measured on one full core here is scaled by
 1,769 / memory. What cannot be measured on one machine (the network wait for Personalize,
@@ -140,7 +140,7 @@ class RouteCost:
 
 
 def read_route_costs(handler_medians: dict[str, float]) -> list[RouteCost]:
-    from common.topology import ROUTES, function_spec
+    from personalization.contracts.topology import ROUTES, function_spec
 
     costs = []
     for route in ROUTES:
@@ -163,7 +163,7 @@ def read_route_costs(handler_medians: dict[str, float]) -> list[RouteCost]:
 
 def event_cost_lines(track_event_seconds: float) -> list[tuple[str, float]]:
     """Dollars per million events, line by line, for bursts of EVENTS_PER_POST events."""
-    from common.topology import SINKS, function_spec
+    from personalization.contracts.topology import SINKS, function_spec
 
     track_memory = function_spec("track_event").memory_mb
     track_ms = lambda_duration_ms(track_event_seconds, track_memory)
@@ -217,8 +217,8 @@ def measure_track_event(invocations: int) -> float:
     """Median seconds of one POST /events with EVENTS_PER_POST events, in-process, bus answering at once."""
     from bench.bench_handlers import quiet_stdout
     from bench.bench_scenario import PREFIX, project_handler
-    from common import aws
-    from common.topology import function_spec
+    from personalization.adapters import aws
+    from personalization.contracts.topology import function_spec
     from tests.apigw import FakeLambdaContext, rest_event
 
     os.environ.update(function_spec("track_event").environment(PREFIX, {"EVENT_BUS_NAME": "bench-events"}))

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import REPOSITORY
 from bench.report import Goal, Section, table
+from repository import REPOSITORY_ROOT as REPOSITORY
 
 DEFAULT_SCALE = {"users": 5_000, "items": 2_000, "interactions": 500_000}
 SEED = 42

@@ -135,8 +135,8 @@ GOAL_CLIENT = "stubber"
 def use_personalize(ssm: Any, personalize: Any) -> None:
     """Give both sides the same Personalize client (and the same SSM client)."""
     from bench.bench_bare_handlers import use_clients
-    from common import aws
-    from common.recommendations import read_dependencies
+    from personalization.adapters import aws
+    from personalization.usecases.read import read_dependencies
 
     aws.set_client("personalize-runtime", personalize)
     read_dependencies.cache_clear()
@@ -165,8 +165,8 @@ def moto_ssm() -> Iterator[Any]:
     import boto3
     from moto import mock_aws
 
-    from common import aws
-    from common.config import config_reader
+    from personalization.adapters import aws
+    from personalization.adapters.ssm_config import config_reader
 
     with mock_aws():
         ssm = boto3.client("ssm", region_name="us-east-1")

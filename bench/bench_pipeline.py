@@ -180,7 +180,7 @@ def wait_for_metrics(
 
 
 def queue_settings() -> str:
-    from common.topology import SINKS
+    from personalization.contracts.topology import SINKS
 
     return "; ".join(
         f"{sink.function} batch {sink.batch_size}, window {sink.batching_window_seconds} s" for sink in SINKS

@@ -32,7 +32,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 def function_environment(function: str) -> dict[str, str]:
     """The environment the stack gives a read function, plus a region and dummy credentials."""
-    from common.settings import ReadSettings
+    from personalization.settings import ReadSettings
 
     return {
         **ReadSettings.for_function(function, PREFIX).to_environment(),

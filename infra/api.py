@@ -16,15 +16,15 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from common.topology import (
+from infra.functions import Functions
+from infra.settings import DeploymentSettings
+from personalization.contracts.topology import (
     BAD_REQUEST_BODY,
     CORS_ALLOWED_HEADERS,
     CORS_MAX_AGE_SECONDS,
     METHODS_WITH_BODY,
     Route,
 )
-from infra.functions import Functions
-from infra.settings import DeploymentSettings
 
 CORS_MAX_AGE = Duration.seconds(CORS_MAX_AGE_SECONDS)
 

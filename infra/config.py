@@ -10,8 +10,13 @@ from __future__ import annotations
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from common.parameters import NOT_CONFIGURED, STRING_LIST_PARAMETERS, all_parameters, full_name
 from infra.naming import pascal_case
+from personalization.contracts.parameters import (
+    NOT_CONFIGURED,
+    STRING_LIST_PARAMETERS,
+    all_parameters,
+    full_name,
+)
 
 
 class ConfigParameters(Construct):

@@ -1,6 +1,6 @@
 """The event fan-out: bus, archive, one rule per shared rule pattern, one queue per sink.
 
-Built from `common.events.RULES` and `common.topology.SINKS`, so a new sink is one more
+Built from the contracts' `RULES` and `SINKS`, so a new sink is one more
 RuleSpec, SinkSpec and FunctionSpec and appears here without changes. Delivery is at
 least once and nothing is dropped silently: EventBridge retries delivery to the queue
 and sends what it cannot deliver to the sink's dead-letter queue; the sink function
@@ -21,10 +21,10 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from common.events import EVENT_SOURCE, RuleSpec
-from common.topology import SinkSpec, function_spec
 from infra.functions import Functions
 from infra.naming import pascal_case
+from personalization.contracts.events import EVENT_SOURCE, RuleSpec
+from personalization.contracts.topology import SinkSpec, function_spec
 
 VISIBILITY_TIMEOUT_FACTOR = 6
 """AWS: set the queue's visibility timeout to at least six times the function timeout, so
@@ -59,7 +59,7 @@ def _sink_for(rule: RuleSpec, sinks: Sequence[SinkSpec]) -> SinkSpec:
                     f"rule {rule.name} targets {rule.target_function} but its sink is {sink.function}"
                 )
             return sink
-    raise ValueError(f"rule {rule.name} has no sink in common.topology.SINKS")
+    raise ValueError(f"rule {rule.name} has no sink in personalization.contracts.topology.SINKS")
 
 
 def event_pattern(pattern: dict[str, object]) -> events.EventPattern:

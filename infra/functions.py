@@ -17,10 +17,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from common.topology import FunctionSpec
-from infra import LAMBDAS_DIR
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
+from personalization.contracts.topology import FunctionSpec
+from repository import LAMBDAS_DIR
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 """The newest Python runtime the Powertools v3 layer is published for."""

@@ -17,9 +17,9 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from common.topology import Route
-from infra import STOREFRONT_DIR
 from infra.buckets import private_bucket
+from personalization.contracts.topology import Route
+from repository import STOREFRONT_DIR
 
 DATA_PREFIX = "data/"
 API_TIMEOUT_MS = 2500

@@ -20,11 +20,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from common.metric_names import MetricName
-from common.settings import METRICS_NAMESPACE
 from infra.events import SinkResources
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
+from personalization.contracts.metrics import MetricName
+from personalization.settings import METRICS_NAMESPACE
 
 SERVED = MetricName.RECOMMENDATIONS_SERVED
 FALLBACK = MetricName.FALLBACK

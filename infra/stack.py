@@ -7,9 +7,6 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from common.events import RULES
-from common.settings import ReadSettings
-from common.topology import FUNCTIONS, ROUTES, SINKS
 from infra.api import RestApi
 from infra.config import ConfigParameters
 from infra.data import DatasetStorage
@@ -20,6 +17,9 @@ from infra.nag import acknowledge_findings
 from infra.observability import Observability
 from infra.permissions import ResourceArns, access_of, statements
 from infra.settings import DeploymentSettings
+from personalization.contracts.events import RULES
+from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
+from personalization.settings import ReadSettings
 
 
 class RetailPersonalizationStack(Stack):

@@ -9,7 +9,6 @@ from pathlib import Path
 import dataset
 from dataset import GeneratorConfig
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".demo-data"
 MANIFEST = "manifest.json"
 
 

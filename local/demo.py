@@ -20,8 +20,9 @@ from pathlib import Path
 from types import FrameType
 
 from dataset import GeneratorConfig
-from local.data import DEFAULT_DATA_DIR, DataFolder, dataset_is_current
+from local.data import DataFolder, dataset_is_current
 from local.stack import LocalStack, PortsBusyError, StackOptions
+from repository import DEFAULT_DATA_DIR
 
 EXIT_PORTS_BUSY = 2
 

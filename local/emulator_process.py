@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from local.launcher import read_line
+from repository import REPOSITORY_ROOT
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_SECONDS = 120.0
 STOP_GRACE_SECONDS = 5.0
 
@@ -52,7 +52,7 @@ class EmulatorProcess:
             self._process = subprocess.Popen(
                 self._command,
                 cwd=REPOSITORY_ROOT,
-                env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT / "lambdas")},
+                env=dict(os.environ),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,

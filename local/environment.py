@@ -14,7 +14,7 @@ from functools import cache
 
 import botocore.session
 
-from common.topology import FunctionSpec
+from personalization.contracts.topology import FunctionSpec
 
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",

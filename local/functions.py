@@ -23,11 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from common.topology import FunctionSpec
 from local.worker import HEADER
+from personalization.contracts.topology import FunctionSpec
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-CODE_ROOT = REPOSITORY_ROOT / "lambdas"
 INIT_TIMEOUT_SECONDS = 30.0
 """Lambda allows 10 s of init; the margin covers many workers importing at once on 2 cores."""
 STOP_GRACE_SECONDS = 2.0
@@ -58,8 +56,13 @@ class FunctionConfig:
     spec: FunctionSpec
     environment: Mapping[str, str]
     log_path: Path
-    code_root: Path = CODE_ROOT
     max_concurrency: int = 2
+    handler: str = ""
+    """`module.attribute` of the handler; the spec's own when empty."""
+
+    @property
+    def handler_path(self) -> str:
+        return self.handler or self.spec.handler
 
 
 class FunctionInstance:
@@ -79,12 +82,11 @@ class FunctionInstance:
                     "-m",
                     "local.worker",
                     f"--function={self.name}",
-                    f"--code-root={config.code_root}",
+                    f"--handler={config.handler_path}",
                     f"--memory-mb={config.spec.memory_mb}",
                     f"--request-fd={request_read}",
                     f"--response-fd={response_write}",
                 ],
-                cwd=REPOSITORY_ROOT,
                 env=dict(config.environment),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

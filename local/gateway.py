@@ -24,7 +24,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from common.topology import (
+from local.background_server import BackgroundServer
+from local.functions import InvocationError
+from personalization.contracts.topology import (
     BAD_REQUEST_BODY,
     CORS_ALLOWED_HEADERS,
     CORS_MAX_AGE_SECONDS,
@@ -32,8 +34,6 @@ from common.topology import (
     METHODS_WITH_BODY,
     Route,
 )
-from local.background_server import BackgroundServer
-from local.functions import InvocationError
 
 logger = logging.getLogger("local.gateway")
 

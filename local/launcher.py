@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+from repository import REPOSITORY_ROOT
+
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 30.0
 CONSOLE_LOG = "console.log"

@@ -1,8 +1,8 @@
 """What the stack creates, created in the local AWS services from the same shared data.
 
-SSM parameters (`common.parameters`, values from the emulator), the event bus and its
-archive, and per sink (`common.topology.SINKS`): the queue, its dead-letter queue with the
-same maximum receives, and the rule (`common.events.RULES`) that targets the queue.
+SSM parameters (`personalization.contracts.parameters`, values from the emulator), the event bus and its
+archive, and per sink (`personalization.contracts.topology.SINKS`): the queue, its dead-letter queue with the
+same maximum receives, and the rule (`personalization.contracts.events.RULES`) that targets the queue.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from common import parameters
-from common.events import rule_spec
-from common.settings import DEFAULT_EVENT_BUS_NAME
-from common.topology import SinkSpec
+from personalization.contracts import parameters
+from personalization.contracts.events import rule_spec
+from personalization.contracts.topology import SinkSpec
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
 
 EVENTBRIDGE_ENVELOPE = (
     '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '

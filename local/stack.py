@@ -23,11 +23,8 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from common.parameters import DEFAULT_PREFIX
-from common.settings import DEFAULT_EVENT_BUS_NAME
-from common.topology import FUNCTIONS, ROUTES, SINKS
 from dataset import GeneratorConfig
-from local.data import DEFAULT_DATA_DIR, DataFolder, ensure_dataset
+from local.data import DataFolder, ensure_dataset
 from local.emulator_process import EmulatorProcess
 from local.environment import LOCAL_CREDENTIALS, function_environment
 from local.event_source import EventSourceMapping, SqsPoller
@@ -41,6 +38,10 @@ from local.resources import (
     put_parameters,
 )
 from local.storefront import StorefrontServer
+from personalization.contracts.parameters import DEFAULT_PREFIX
+from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from repository import DEFAULT_DATA_DIR
 
 logger = logging.getLogger("local.stack")
 

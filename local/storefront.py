@@ -16,10 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local.background_server import BackgroundServer
+from repository import STOREFRONT_DIR
 
 logger = logging.getLogger("local.storefront")
 
-STOREFRONT_ROOT = Path(__file__).resolve().parent.parent / "storefront"
+STOREFRONT_ROOT = STOREFRONT_DIR
 DATA_FILES = ("catalog.json", "users.json", "featured.json")
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -24,7 +24,6 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
@@ -101,13 +100,10 @@ class LambdaContext:
 Handler = Callable[[Any, LambdaContext], Any]
 
 
-def load_handler(function: str, code_root: Path) -> Handler:
-    """Import `<function>.handler` with the code root, and only it, as the import root."""
-    repository_root = str(Path(__file__).resolve().parent.parent)
-    sys.path[:] = [entry for entry in sys.path if entry not in ("", repository_root)]
-    sys.path.insert(0, str(code_root))
-    module = importlib.import_module(f"{function}.handler")
-    handler: Handler = module.lambda_handler
+def load_handler(handler_path: str) -> Handler:
+    """Import the handler as Lambda names it: `module.attribute`, e.g. `recommend.handler.lambda_handler`."""
+    module_name, _, attribute = handler_path.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module_name), attribute)
     return handler
 
 
@@ -133,7 +129,7 @@ def serve(handler: Handler, function: str, memory_mb: int, requests: BinaryIO, r
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--function", required=True)
-    parser.add_argument("--code-root", type=Path, required=True)
+    parser.add_argument("--handler", required=True, help="module.attribute, as Lambda's handler setting")
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--request-fd", type=int, required=True)
     parser.add_argument("--response-fd", type=int, required=True)
@@ -142,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with os.fdopen(args.request_fd, "rb") as requests, os.fdopen(args.response_fd, "wb") as responses:
         try:
-            handler = load_handler(args.function, args.code_root)
+            handler = load_handler(args.handler)
         except Exception as error:
             traceback.print_exception(error)
             write_frame(responses, error_frame(error))

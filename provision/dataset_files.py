@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.filters import FILTERS
+from personalization.contracts.filters import FILTERS
 from provision.settings import ArgumentError
 
 MIN_TRAINING_INTERACTIONS = 1000

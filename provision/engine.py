@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
-from common.parameters import NOT_CONFIGURED
+from personalization.contracts.parameters import NOT_CONFIGURED
 
 ACTIVE = "ACTIVE"
 
@@ -42,7 +42,7 @@ class Found:
 @dataclass(frozen=True)
 class ParameterSpec:
     name: str
-    """Relative SSM name (common.parameters)."""
+    """Relative SSM name (personalization.contracts.parameters)."""
     value: Callable[[Mapping[str, Any]], str]
     """The value, from the describe output of the ACTIVE resource."""
 

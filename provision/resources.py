@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from common.filters import FILTERS
-from common.parameters import EVENT_TRACKER_ID, FEATURED_ITEM_IDS, filter_parameter
+from personalization.contracts.filters import FILTERS
+from personalization.contracts.parameters import EVENT_TRACKER_ID, FEATURED_ITEM_IDS, filter_parameter
 from provision.dataset_files import DATASET_KINDS, Dataset, DatasetKind
 from provision.engine import ACTIVE, Context, Found, ParameterSpec, StaticParameter, Step
 from provision.settings import USE_CASES, ProvisionSettings, StackOutputs

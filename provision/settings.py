@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from common import parameters
+from personalization.contracts import parameters
 
 DEFAULT_STACK_NAME = "RetailPersonalization"
 TRAINING_EVENT_TYPE = "ProductViewed"

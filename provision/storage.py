@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from common.parameters import full_name
+from personalization.contracts.parameters import full_name
 from provision.dataset_files import DatasetFile, DatasetKind
 from provision.engine import ACTIVE, Context, Found, Step
 

@@ -5,9 +5,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.observability import logger, metrics, tracer
-from common.pinpoint_sink import pinpoint_sink
-from common.sinks import process_sink_batch
+from personalization.adapters.sinks.base import process_sink_batch
+from personalization.adapters.sinks.pinpoint import pinpoint_sink
+from personalization.observability import logger, metrics, tracer
 
 
 @logger.inject_lambda_context

@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.api import ERROR_RESPONSES, build_resolver
-from common.models import RankRequest, RecommendationsResponse
-from common.observability import logger, metrics, tracer
-from common.recommendations import rank_items, read_dependencies
-from common.settings import read_settings
+from personalization.http.models import RankRequest, RecommendationsResponse
+from personalization.http.resolver import ERROR_RESPONSES, build_resolver
+from personalization.observability import logger, metrics, tracer
+from personalization.settings import read_settings
+from personalization.usecases.read import rank_items, read_dependencies
 
 app = build_resolver(read_settings())
 

@@ -6,11 +6,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.api import ERROR_RESPONSES, build_resolver
-from common.models import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier, RecommendationsResponse
-from common.observability import logger, metrics, tracer
-from common.recommendations import read_dependencies, related_items
-from common.settings import read_settings
+from personalization.http.models import (
+    DEFAULT_NUM_RESULTS,
+    MAX_NUM_RESULTS,
+    Identifier,
+    RecommendationsResponse,
+)
+from personalization.http.resolver import ERROR_RESPONSES, build_resolver
+from personalization.observability import logger, metrics, tracer
+from personalization.settings import read_settings
+from personalization.usecases.read import read_dependencies, related_items
 
 app = build_resolver(read_settings())
 

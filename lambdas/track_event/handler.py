@@ -8,11 +8,15 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.api import ERROR_RESPONSES, build_resolver, treat_text_plain_as_json
-from common.events import EventsNotAcceptedResponse, TrackEventsRequest, TrackEventsResponse
-from common.observability import logger, metrics, tracer
-from common.settings import event_settings
-from common.tracking import event_publisher, track_events
+from personalization.contracts.events import (
+    EventsNotAcceptedResponse,
+    TrackEventsRequest,
+    TrackEventsResponse,
+)
+from personalization.http.resolver import ERROR_RESPONSES, build_resolver, treat_text_plain_as_json
+from personalization.observability import logger, metrics, tracer
+from personalization.settings import event_settings
+from personalization.usecases.tracking import event_publisher, track_events
 
 app = build_resolver(event_settings())
 

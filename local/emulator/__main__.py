@@ -7,13 +7,9 @@ import json
 import logging
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
 from types import FrameType
-
-LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
-"""The shared Lambda code (`common`), on the path as in the functions' asset root."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"))
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if str(LAMBDAS_DIR) not in sys.path:
-        sys.path.append(str(LAMBDAS_DIR))
     from local.emulator.server import EmulatorServer
 
     stopping = threading.Event()

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from common.filters import FilterDefinition
 from local.recommender import Recommender
+from personalization.contracts.filters import FilterDefinition
 
 _EXPRESSION = re.compile(
     r"^\s*(?P<action>INCLUDE|EXCLUDE)\s+ItemID\s+WHERE\s+(?P<dataset>Items|Interactions)\.(?P<field>[A-Za-z0-9_]+)"

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from common import parameters
-from common.filters import FILTERS, FilterDefinition
+from personalization.contracts import parameters
+from personalization.contracts.filters import FILTERS, FilterDefinition
 
 ACCOUNT_ID = "000000000000"
 NAME_PREFIX = "retail"
@@ -68,8 +68,8 @@ class EmulatedResources:
     def ssm_parameters(
         self, featured_item_ids: Sequence[str] = (), *, prefer_recommenders: bool = False
     ) -> dict[str, str]:
-        """Values keyed by the relative names of `common.parameters`; the featured list is comma-joined
-        (a StringList) and `NONE` when empty."""
+        """Values keyed by the relative names of `personalization.contracts.parameters`; the featured
+        list is comma-joined (a StringList) and `NONE` when empty."""
 
         def serving(kind: RecipeKind) -> str:
             has_recommender = kind in self.recommenders.values()

@@ -175,7 +175,7 @@ class EmulatorServer:
         self.stop()
 
     def ssm_parameters(self, *, prefer_recommenders: bool = False) -> dict[str, str]:
-        """SSM values keyed by the relative names of `common.parameters`, featured items included."""
+        """SSM values keyed by the parameters' relative names, featured items included."""
         return self.resources.ssm_parameters(self.featured_item_ids, prefer_recommenders=prefer_recommenders)
 
     def set_fault(

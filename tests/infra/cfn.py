@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.topology import FunctionSpec
+from personalization.contracts.topology import FunctionSpec
 
 
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:

@@ -15,10 +15,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk import App
 
-from infra import REPO_ROOT
 from infra.app import build_app
 from infra.settings import DeploymentSettings
 from infra.stack import RetailPersonalizationStack
+from repository import REPOSITORY_ROOT as REPO_ROOT
 
 DEFAULT_STACK = "RetailPersonalization"
 HOSTED_STACK = "RetailPersonalizationHosted"

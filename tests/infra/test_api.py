@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from common.settings import DEFAULT_ALLOWED_ORIGINS
-from common.topology import ROUTES, Route, function_spec
+from personalization.contracts.topology import ROUTES, Route, function_spec
+from personalization.settings import DEFAULT_ALLOWED_ORIGINS
 from tests.infra.cfn import function_of, only, ref_id, resources, text
 
 pytestmark = pytest.mark.infra

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from common.parameters import (
+from personalization.contracts.parameters import (
     DEFAULT_PREFIX,
     NOT_CONFIGURED,
     STRING_LIST_PARAMETERS,

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from common.events import EVENT_SOURCE, RULES, RuleSpec
-from common.topology import SINKS, SinkSpec, function_spec
 from infra.events import check_visibility_timeout
+from personalization.contracts.events import EVENT_SOURCE, RULES, RuleSpec
+from personalization.contracts.topology import SINKS, SinkSpec, function_spec
 from tests.infra.cfn import function_of, only, ref_id, resources, text
 
 pytestmark = pytest.mark.infra

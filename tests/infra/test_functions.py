@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from common.parameters import DEFAULT_PREFIX
-from common.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
-from common.topology import FUNCTIONS, SINKS, FunctionSpec
+from personalization.contracts.parameters import DEFAULT_PREFIX
+from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
+from personalization.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
 from tests.infra.cfn import function_of, only, ref_id, resources, text
 from tests.infra.conftest import Synthesis
 
@@ -200,7 +200,7 @@ def test_every_function_shares_one_code_asset_without_tests_or_caches(
     asset = synthesis.outdir / f"asset.{keys.pop().removesuffix('.zip')}"
     files = {path.relative_to(asset).as_posix() for path in asset.rglob("*") if path.is_file()}
     assert {f"{spec.name}/handler.py" for spec in FUNCTIONS} <= files
-    assert "common/settings.py" in files
+    assert "personalization/settings.py" in files
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc") or "/tests/" in name]
 
 

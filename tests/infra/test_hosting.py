@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from common.topology import ROUTES
+from personalization.contracts.topology import ROUTES
 from tests.infra.cfn import only, ref_id, resources, text
 from tests.infra.conftest import Synthesis
 

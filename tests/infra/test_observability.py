@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from common.settings import METRICS_NAMESPACE, ReadSettings
-from common.topology import FUNCTIONS, SINKS
+from personalization.contracts.topology import FUNCTIONS, SINKS
+from personalization.settings import METRICS_NAMESPACE, ReadSettings
 from tests.infra.cfn import only, ref_id, resources, text
 
 pytestmark = pytest.mark.infra

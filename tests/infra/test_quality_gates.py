@@ -12,8 +12,8 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from cfnlint.api import ManualArgs, lint_file
 
-from infra import REPO_ROOT
 from infra.app import attach_nag_packs
+from repository import REPOSITORY_ROOT as REPO_ROOT
 from tests.infra.conftest import DEFAULT_STACK, HOSTED_STACK, Synthesis
 
 pytestmark = pytest.mark.infra

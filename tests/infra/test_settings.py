@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App
 
-from common.parameters import DEFAULT_PREFIX
-from common.settings import DEFAULT_ALLOWED_ORIGINS
 from infra.settings import DeploymentSettings
+from personalization.contracts.parameters import DEFAULT_PREFIX
+from personalization.settings import DEFAULT_ALLOWED_ORIGINS
 
 pytestmark = pytest.mark.infra
 

@@ -9,8 +9,8 @@ import pytest
 from botocore.config import Config
 
 import dataset
-from common import parameters
 from local.emulator import EmulatorServer
+from personalization.contracts import parameters
 
 SMALL = dataset.GeneratorConfig(seed=11, users=800, items=600, interactions=60_000)
 REGION = "us-east-1"

@@ -17,8 +17,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from common import parameters
 from local.emulator import EmulatorServer, default_resources
+from personalization.contracts import parameters
 from tests.integration.emulator.emulator_helpers import error_of
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
-from common.topology import SINKS
+from personalization.contracts.topology import SINKS
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from common.settings import FunctionSettings
-from common.topology import FunctionSpec, Route
 from local.functions import (
     FunctionConfig,
     FunctionPool,
@@ -19,10 +17,13 @@ from local.functions import (
     InvocationTimeoutError,
 )
 from local.gateway import CorsPolicy, Gateway
+from personalization.contracts.topology import FunctionSpec, Route
+from personalization.settings import FunctionSettings
 
 pytestmark = pytest.mark.integration
 
-HANDLERS = Path(__file__).parent / "handlers"
+HANDLERS = "tests.integration.local_stack.handlers"
+"""Test handlers, imported by their module path as Lambda imports `module.attribute`."""
 ENVIRONMENT = {"ONLY_THIS": "yes", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 """With LANG set, Python adds nothing (without it, locale coercion would add LC_CTYPE)."""
 
@@ -30,7 +31,13 @@ ENVIRONMENT = {"ONLY_THIS": "yes", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 def pool_of(name: str, tmp_path: Path, timeout_seconds: int = 3, max_concurrency: int = 2) -> FunctionPool:
     spec = FunctionSpec(name, "test", 128, timeout_seconds, FunctionSettings)
     return FunctionPool(
-        FunctionConfig(spec, ENVIRONMENT, tmp_path / f"{name}.log", HANDLERS, max_concurrency=max_concurrency)
+        FunctionConfig(
+            spec,
+            ENVIRONMENT,
+            tmp_path / f"{name}.log",
+            max_concurrency=max_concurrency,
+            handler=f"{HANDLERS}.{name}.handler.lambda_handler",
+        )
     )
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from common.topology import ROUTES
+from personalization.contracts.topology import ROUTES
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.integration

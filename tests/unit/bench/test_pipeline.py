@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench_pipeline import emf_totals, queue_settings
-from common.topology import SINKS
+from personalization.contracts.topology import SINKS
 
 pytestmark = pytest.mark.unit
 

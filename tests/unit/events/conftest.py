@@ -15,14 +15,15 @@ from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from moto import mock_aws
 
-from common import aws, parameters
-from common.config import config_reader
-from common.events import RULES
-from common.personalize_sink import personalize_sink
-from common.pinpoint_sink import pinpoint_sink
-from common.settings import DEFAULT_EVENT_BUS_NAME
-from common.topology import SINKS
-from common.tracking import event_publisher
+from personalization.adapters import aws
+from personalization.adapters.sinks.personalize import personalize_sink
+from personalization.adapters.sinks.pinpoint import pinpoint_sink
+from personalization.adapters.ssm_config import config_reader
+from personalization.contracts import parameters
+from personalization.contracts.events import RULES
+from personalization.contracts.topology import SINKS
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from personalization.usecases.tracking import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 
 PREFIX = "/retail-personalization"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from common import aws
-from common.tracking import event_publisher
+from personalization.adapters import aws
+from personalization.usecases.tracking import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 from track_event.handler import lambda_handler
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from common import aws, parameters
-from common.topology import SINKS
+from personalization.adapters import aws
+from personalization.contracts import parameters
+from personalization.contracts.topology import SINKS
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     PINPOINT_APP,

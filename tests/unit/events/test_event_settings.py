@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.settings import DEFAULT_EVENT_BUS_NAME, EventSettings, SettingsError
-from common.topology import ROUTES, function_spec
+from personalization.contracts.topology import ROUTES, function_spec
+from personalization.settings import DEFAULT_EVENT_BUS_NAME, EventSettings, SettingsError
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import dataset
-from common.events import EVENT_TYPES
+from personalization.contracts.events import EVENT_TYPES
 
 pytestmark = pytest.mark.unit
 

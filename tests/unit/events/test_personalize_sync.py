@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from common import aws, parameters
-from common.config import ConfigUnavailableError, PersonalizationConfig
-from common.events import EventDetail
-from common.personalize_sink import PersonalizeSink, personalize_event
-from common.sinks import parse_records
+from personalization.adapters import aws
+from personalization.adapters.sinks.base import parse_records
+from personalization.adapters.sinks.personalize import PersonalizeSink, personalize_event
+from personalization.adapters.ssm_config import ConfigUnavailableError, PersonalizationConfig
+from personalization.contracts import parameters
+from personalization.contracts.events import EventDetail
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     THROTTLED,

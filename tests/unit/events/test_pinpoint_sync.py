@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from common import aws, parameters
-from common.config import PersonalizationConfig
-from common.pinpoint_sink import PinpointSink, endpoint_id
-from common.sinks import parse_records
+from personalization.adapters import aws
+from personalization.adapters.sinks.base import parse_records
+from personalization.adapters.sinks.pinpoint import PinpointSink, endpoint_id
+from personalization.adapters.ssm_config import PersonalizationConfig
+from personalization.contracts import parameters
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     PINPOINT_APP,

@@ -1,4 +1,4 @@
-"""The rule patterns of common.events.RULES, on a moto bus with an SQS queue per rule."""
+"""The rule patterns of personalization.contracts.events.RULES, on a moto bus with an SQS queue per rule."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from common.events import EVENT_SOURCE, RULES, EventDetail, build_entry
-from common.settings import DEFAULT_EVENT_BUS_NAME
-from common.topology import FUNCTIONS, SINKS
+from personalization.contracts.events import EVENT_SOURCE, RULES, EventDetail, build_entry
+from personalization.contracts.topology import FUNCTIONS, SINKS
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from tests.unit.events.conftest import Bus, detail
 
 pytestmark = pytest.mark.unit

@@ -10,9 +10,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
-from common.events import EVENT_SOURCE, TrackEventsRequest
-from common.settings import DEFAULT_EVENT_BUS_NAME
-from common.tracking import RETRY_DELAYS_SECONDS, EventPublisher, EventsNotAcceptedError, track_events
+from personalization.contracts.events import EVENT_SOURCE, TrackEventsRequest
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from personalization.usecases.tracking import (
+    RETRY_DELAYS_SECONDS,
+    EventPublisher,
+    EventsNotAcceptedError,
+    track_events,
+)
 from tests.unit.events.conftest import (
     THROTTLED,
     Bus,

@@ -14,9 +14,15 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from common.parameters import DEFAULT_PREFIX, FEATURED_ITEM_IDS, NOT_CONFIGURED, all_parameters, full_name
 from dataset import GeneratorConfig, generate
 from dataset.config import STYLE_COUNT
+from personalization.contracts.parameters import (
+    DEFAULT_PREFIX,
+    FEATURED_ITEM_IDS,
+    NOT_CONFIGURED,
+    all_parameters,
+    full_name,
+)
 from provision.__main__ import main
 from provision.dataset_files import Dataset, load_dataset
 from tests.unit.provision.script import BASE, BUCKET, ROLE_ARN, PersonalizeScript, resources

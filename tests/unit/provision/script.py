@@ -16,7 +16,7 @@ from typing import Any
 from botocore import xform_name
 from botocore.stub import Stubber
 
-from common.filters import FILTERS
+from personalization.contracts.filters import FILTERS
 from provision.dataset_files import Dataset
 from provision.resources import (
     CAMPAIGN,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.parameters import NOT_CONFIGURED, USER_PERSONALIZATION_ARN
+from personalization.contracts.parameters import NOT_CONFIGURED, USER_PERSONALIZATION_ARN
 from provision.dataset_files import Dataset
 from tests.unit.provision.conftest import Account
 from tests.unit.provision.script import ACTIVE, BASE, FAILED, IN_PROGRESS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.parameters import (
+from personalization.contracts.parameters import (
     EVENT_TRACKER_ID,
     FEATURED_ITEM_IDS,
     NOT_CONFIGURED,

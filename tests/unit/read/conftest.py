@@ -11,9 +11,10 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from common import aws, parameters
-from common.config import config_reader
-from common.recommendations import read_dependencies
+from personalization.adapters import aws
+from personalization.adapters.ssm_config import config_reader
+from personalization.contracts import parameters
+from personalization.usecases.read import read_dependencies
 from tests.apigw import FakeLambdaContext, rest_event
 
 PREFIX = "/retail-personalization"

@@ -7,8 +7,8 @@ import pytest
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from botocore.stub import Stubber
 
-from common import parameters
-from common.config import ConfigReader, ConfigUnavailableError, PersonalizationConfig
+from personalization.adapters.ssm_config import ConfigReader, ConfigUnavailableError, PersonalizationConfig
+from personalization.contracts import parameters
 from recommend.handler import lambda_handler
 from tests.unit.read.conftest import CONFIGURED, EXCLUDE_PURCHASED, FEATURED, PREFIX, USER_CAMPAIGN, get
 
@@ -44,7 +44,7 @@ def test_second_read_within_the_ttl_makes_no_ssm_request(configured) -> None:
 
 
 def test_handler_reads_ssm_once_for_two_requests(configured, personalize: Stubber) -> None:
-    from common.aws import get_client
+    from personalization.adapters.aws import get_client
 
     calls: list[str] = []
     get_client("ssm").meta.events.register("before-call.ssm.*", lambda model, **_: calls.append(model.name))
@@ -108,7 +108,7 @@ def test_ssm_failure_after_a_read_offers_the_last_known_configuration() -> None:
 def test_ssm_outage_serves_fallback_from_the_last_known_featured_list(
     ssm, personalize: Stubber, capsys
 ) -> None:
-    from common import aws
+    from personalization.adapters import aws
 
     stubber = failing_ssm_client()
     stubber.add_client_error("get_parameters_by_path", "InternalServerError", http_status_code=500)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from common.aws import CLIENT_LIMITS
-from common.personalize import (
+from personalization.adapters.aws import CLIENT_LIMITS
+from personalization.adapters.personalize import (
     MAX_ATTEMPTS,
     RETRY_DELAY_SECONDS,
     PersonalizeRuntime,
@@ -14,7 +14,7 @@ from common.personalize import (
     classify,
     resource_parameter,
 )
-from common.settings import ReadSettings
+from personalization.settings import ReadSettings
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from common import parameters
+from personalization.contracts import parameters
 from rank.handler import lambda_handler
 from tests.apigw import rest_event
 from tests.unit.read.conftest import RANKING_CAMPAIGN, USER_RECOMMENDER, fallback_reasons, invoke

@@ -8,7 +8,8 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
-from common import aws, parameters
+from personalization.adapters import aws
+from personalization.contracts import parameters
 from recommend.handler import lambda_handler
 from tests.unit.read.conftest import (
     EXCLUDE_PURCHASED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
-from common import parameters
+from personalization.contracts import parameters
 from related.handler import lambda_handler
 from tests.unit.read.conftest import FEATURED, RELATED_CAMPAIGN, fallback_reasons, get
 

@@ -8,9 +8,9 @@ from typing import get_args
 
 import pytest
 
-from common.filters import FILTERS, FilterName
-from common.openapi import render
-from common.settings import ReadSettings, SettingsError
+from personalization.contracts.filters import FILTERS, FilterName
+from personalization.http.openapi import render
+from personalization.settings import ReadSettings, SettingsError
 
 pytestmark = pytest.mark.unit
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.filters import EXCLUDE_PURCHASED, FILTERS, INCLUDE_CATEGORY, FilterDefinition
 from local.emulator.filters import FilterValueError, UnsupportedFilterError, compile_filter
 from local.recommender import Recommender
+from personalization.contracts.filters import EXCLUDE_PURCHASED, FILTERS, INCLUDE_CATEGORY, FilterDefinition
 
 pytestmark = pytest.mark.unit
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from common.events import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT
-from common.settings import EventSettings, FunctionSettings, ReadSettings
+from personalization.contracts.events import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT
+from personalization.settings import EventSettings, FunctionSettings, ReadSettings
 
 POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_LOGGER_LOG_EVENT": "false",
@@ -64,7 +64,7 @@ class Route:
 
 @dataclass(frozen=True)
 class SinkSpec:
-    """A sink: the rule (common.events.RULES) whose queue feeds the function, and that queue's settings."""
+    """A sink: the rule whose queue feeds the function, and that queue's settings."""
 
     function: str
     rule: str

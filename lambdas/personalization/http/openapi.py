@@ -1,6 +1,6 @@
 """The OpenAPI document of the HTTP API, generated from the handlers' models.
 
-`python -m common.openapi > openapi.json` (`make openapi`); a test fails when the
+`python -m personalization.http.openapi > openapi.json` (`make openapi`); a test fails when the
 committed file differs from what the handlers declare.
 """
 
@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any
 
-from common.topology import ROUTES
+from personalization.contracts.topology import ROUTES
 
 TITLE = "Retail personalization API"
 VERSION = "1.0.0"
@@ -34,7 +34,7 @@ def openapi_document() -> dict[str, Any]:
 
 
 def _drop_unused_validation_error(document: dict[str, Any]) -> None:
-    """Powertools documents a 422 for validation errors; `common.errors` answers those with 400."""
+    """Powertools documents a 422 for validation errors; our error mapping answers those with 400."""
     for operations in document["paths"].values():
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)

@@ -6,7 +6,7 @@ and the handlers read them back with one GetParametersByPath call under the pref
 
 from __future__ import annotations
 
-from common.filters import FILTERS
+from personalization.contracts.filters import FILTERS
 
 DEFAULT_PREFIX = "/retail-personalization"
 NOT_CONFIGURED = "NONE"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from common.metric_names import MetricName
+from personalization.contracts.metrics import MetricName
 
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))

@@ -13,7 +13,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from common.parameters import DEFAULT_PREFIX
+from personalization.contracts.parameters import DEFAULT_PREFIX
 
 METRICS_NAMESPACE = "RetailPersonalization"
 DEFAULT_ALLOWED_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")

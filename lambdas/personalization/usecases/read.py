@@ -12,15 +12,20 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from common.aws import get_client
-from common.config import ConfigReader, ConfigUnavailableError, PersonalizationConfig, config_reader
-from common.errors import BadRequestError
-from common.filters import FILTERS, filter_values
-from common.metric_names import MetricName
-from common.models import FieldProblem, RankRequest, RecommendationsResponse, ScoredItem
-from common.observability import count_with_dimension, logger, record_fallback, record_served
-from common.personalize import PersonalizeRuntime, PersonalizeUnavailableError, ScoredItemId
-from common.settings import read_settings
+from personalization.adapters.aws import get_client
+from personalization.adapters.personalize import PersonalizeRuntime, PersonalizeUnavailableError, ScoredItemId
+from personalization.adapters.ssm_config import (
+    ConfigReader,
+    ConfigUnavailableError,
+    PersonalizationConfig,
+    config_reader,
+)
+from personalization.contracts.filters import FILTERS, filter_values
+from personalization.contracts.metrics import MetricName
+from personalization.http.errors import BadRequestError
+from personalization.http.models import FieldProblem, RankRequest, RecommendationsResponse, ScoredItem
+from personalization.observability import count_with_dimension, logger, record_fallback, record_served
+from personalization.settings import read_settings
 
 USER_PERSONALIZATION = "user-personalization"
 RELATED_ITEMS = "related-items"

@@ -20,9 +20,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.aws import get_client
-from common.errors import ServiceUnavailableError
-from common.events import (
+from personalization.adapters.aws import get_client
+from personalization.contracts.events import (
     EventDetail,
     EventsNotAcceptedResponse,
     NotAcceptedEvent,
@@ -31,9 +30,10 @@ from common.events import (
     build_entry,
     event_details,
 )
-from common.metric_names import MetricName
-from common.observability import count_with_dimension, logger
-from common.settings import event_settings
+from personalization.contracts.metrics import MetricName
+from personalization.http.errors import ServiceUnavailableError
+from personalization.observability import count_with_dimension, logger
+from personalization.settings import event_settings
 
 MAX_ENTRIES_PER_CALL = 10
 """EventBridge PutEvents limit."""

@@ -22,8 +22,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from common.models import ErrorResponse, FieldProblem
-from common.observability import logger
+from personalization.http.models import ErrorResponse, FieldProblem
+from personalization.observability import logger
 
 MAX_BODY_BYTES = 64 * 1024
 

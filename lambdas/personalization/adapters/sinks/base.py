@@ -22,11 +22,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from common.config import ConfigUnavailableError, PersonalizationConfig
-from common.events import EventDetail, TrackedEventRecord
-from common.metric_names import MetricName
-from common.observability import count_with_dimension, logger, metrics
-from common.personalize import classify
+from personalization.adapters.personalize import classify
+from personalization.adapters.ssm_config import ConfigUnavailableError, PersonalizationConfig
+from personalization.contracts.events import EventDetail, TrackedEventRecord
+from personalization.contracts.metrics import MetricName
+from personalization.observability import count_with_dimension, logger, metrics
 
 CIRCUIT_BREAKING_REASONS = frozenset({"throttled", "timeout", "unreachable", "service-error"})
 """After a call fails for one of these reasons, the sink makes no further calls in this batch."""

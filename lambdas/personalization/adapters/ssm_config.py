@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities.parameters import SSMProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common import parameters
-from common.aws import get_client
-from common.settings import read_settings
+from personalization.adapters.aws import get_client
+from personalization.contracts import parameters
+from personalization.settings import read_settings
 
 
 @dataclass(frozen=True)

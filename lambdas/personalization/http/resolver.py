@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from common.errors import limited_json_loads, register_error_handlers
-from common.models import ErrorResponse
-from common.settings import FunctionSettings
+from personalization.http.errors import limited_json_loads, register_error_handlers
+from personalization.http.models import ErrorResponse
+from personalization.settings import FunctionSettings
 
 JSON_CONTENT_TYPE = "application/json"
 

@@ -18,12 +18,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.aws import get_client
-from common.config import PersonalizationConfig, config_reader
-from common.events import EventDetail, TrackedEventRecord, properties_json
-from common.metric_names import MetricName
-from common.observability import logger, metrics
-from common.sinks import (
+from personalization.adapters.aws import get_client
+from personalization.adapters.sinks.base import (
     CIRCUIT_BREAKING_REASONS,
     SKIPPED_AFTER_FAILURE,
     BusEvent,
@@ -34,6 +30,10 @@ from common.sinks import (
     record_calls,
     unique_events,
 )
+from personalization.adapters.ssm_config import PersonalizationConfig, config_reader
+from personalization.contracts.events import EventDetail, TrackedEventRecord, properties_json
+from personalization.contracts.metrics import MetricName
+from personalization.observability import logger, metrics
 
 MAX_EVENTS_PER_CALL = 10
 """Amazon Personalize PutEvents: `eventList` holds 1 to 10 events."""

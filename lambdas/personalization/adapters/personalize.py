@@ -78,7 +78,7 @@ def classify(error: Exception) -> str:
 class PersonalizeRuntime:
     """GetRecommendations and GetPersonalizedRanking within a time budget.
 
-    The client makes one attempt per call (see `common.aws`); a throttled, failed or
+    The client makes one attempt per call (see `personalization.adapters.aws`); a throttled, failed or
     unreachable attempt is retried once, when the budget still has room for a full attempt.
     """
 

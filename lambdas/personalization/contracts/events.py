@@ -28,7 +28,7 @@ from pydantic import (
     field_serializer,
 )
 
-from common.models import IDENTIFIER_PATTERN, Identifier
+from personalization.http.models import IDENTIFIER_PATTERN, Identifier
 
 EVENT_SOURCE = "retail.storefront"
 

@@ -1,1 +1,0 @@
-"""Code shared by every Lambda function: settings, configuration, Personalize access, models, errors."""

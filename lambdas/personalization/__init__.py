@@ -1,0 +1,1 @@
+"""Code shared by every Lambda function, in layers: contracts, http, usecases, adapters."""

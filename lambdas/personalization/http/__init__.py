@@ -1,0 +1,1 @@
+"""The HTTP layer: the resolver, the one exception mapping, request and response models, OpenAPI."""
