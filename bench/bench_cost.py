@@ -140,14 +140,15 @@ class RouteCost:
 
 
 def read_route_costs(handler_medians: dict[str, float]) -> list[RouteCost]:
-    from personalization.contracts.topology import ROUTES, function_spec
+    from infra.deployment import MEMORY_MB
+    from personalization.contracts.topology import ROUTES
 
     costs = []
     for route in ROUTES:
-        if route.function not in handler_medians:
+        if route.function.name not in handler_medians:
             continue
-        memory = function_spec(route.function).memory_mb
-        duration = lambda_duration_ms(handler_medians[route.function], memory, PERSONALIZE_WAIT_MS)
+        memory = MEMORY_MB[route.function]
+        duration = lambda_duration_ms(handler_medians[route.function.name], memory, PERSONALIZE_WAIT_MS)
         costs.append(
             RouteCost(
                 route=f"{route.method} {route.path}",
@@ -163,9 +164,10 @@ def read_route_costs(handler_medians: dict[str, float]) -> list[RouteCost]:
 
 def event_cost_lines(track_event_seconds: float) -> list[tuple[str, float]]:
     """Dollars per million events, line by line, for bursts of EVENTS_PER_POST events."""
-    from personalization.contracts.topology import SINKS, function_spec
+    from infra.deployment import MEMORY_MB
+    from personalization.contracts.topology import PINPOINT_SYNC, SINKS, TRACK_EVENT
 
-    track_memory = function_spec("track_event").memory_mb
+    track_memory = MEMORY_MB[TRACK_EVENT]
     track_ms = lambda_duration_ms(track_event_seconds, track_memory)
     posts = MILLION / EVENTS_PER_POST
     lines = [
@@ -177,22 +179,22 @@ def event_cost_lines(track_event_seconds: float) -> list[tuple[str, float]]:
         ("EventBridge custom events", MILLION * EVENTBRIDGE_CUSTOM_EVENT.usd),
     ]
     for sink in SINKS:
-        share = SIGNED_IN_SHARE if sink.function == "pinpoint_sync" else 1.0
+        share = SIGNED_IN_SHARE if sink.function is PINPOINT_SYNC else 1.0
         events = MILLION * share
         batches = events / sink.batch_size
-        memory = function_spec(sink.function).memory_mb
+        memory = MEMORY_MB[sink.function]
         requests_per_batch = math.ceil(sink.batch_size / SQS_MESSAGES_PER_REQUEST)
         sqs_requests = events + 2 * requests_per_batch * batches
         batch_ms = SINK_MS_PER_10_RECORDS * requests_per_batch
         lines.append(
             (
-                f"SQS for {sink.function} (send; receive and delete, 10 messages per request)",
+                f"SQS for {sink.function.name} (send; receive and delete, 10 messages per request)",
                 sqs_requests * SQS_STANDARD_REQUEST.usd,
             )
         )
         lines.append(
             (
-                f"{sink.function} Lambda (batches of {sink.batch_size}, {batch_ms:.0f} ms)",
+                f"{sink.function.name} Lambda (batches of {sink.batch_size}, {batch_ms:.0f} ms)",
                 batches * lambda_cost(batch_ms, memory),
             )
         )
@@ -218,10 +220,10 @@ def measure_track_event(invocations: int) -> float:
     from bench.bench_handlers import quiet_stdout
     from bench.bench_scenario import PREFIX, project_handler
     from personalization.adapters import aws
-    from personalization.contracts.topology import function_spec
+    from personalization.contracts.topology import TRACK_EVENT
     from tests.apigw import FakeLambdaContext, rest_event
 
-    os.environ.update(function_spec("track_event").environment(PREFIX, {"EVENT_BUS_NAME": "bench-events"}))
+    os.environ.update(TRACK_EVENT.environment(PREFIX, {"EVENT_BUS_NAME": "bench-events"}))
     aws.set_client("events", FakeEventBus())
     handler: Callable[..., dict[str, Any]] = project_handler("track_event")
     body = {

@@ -183,7 +183,8 @@ def queue_settings() -> str:
     from personalization.contracts.topology import SINKS
 
     return "; ".join(
-        f"{sink.function} batch {sink.batch_size}, window {sink.batching_window_seconds} s" for sink in SINKS
+        f"{sink.function.name} batch {sink.batch_size}, window {sink.batching_window_seconds} s"
+        for sink in SINKS
     )
 
 

@@ -16,13 +16,10 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.deployment import BAD_REQUEST_BODY, CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, METHODS_WITH_BODY
 from infra.functions import Functions
 from infra.settings import DeploymentSettings
 from personalization.contracts.topology import (
-    BAD_REQUEST_BODY,
-    CORS_ALLOWED_HEADERS,
-    CORS_MAX_AGE_SECONDS,
-    METHODS_WITH_BODY,
     Route,
 )
 

@@ -1,7 +1,7 @@
 """The event fan-out: bus, archive, one rule per shared rule pattern, one queue per sink.
 
-Built from the contracts' `RULES` and `SINKS`, so a new sink is one more
-RuleSpec, SinkSpec and FunctionSpec and appears here without changes. Delivery is at
+Built from the contracts' `SINKS` (each holds its rule and its function), so a new sink is one
+more RuleSpec, SinkSpec and FunctionSpec and appears here without changes. Delivery is at
 least once and nothing is dropped silently: EventBridge retries delivery to the queue
 and sends what it cannot deliver to the sink's dead-letter queue; the sink function
 reports partial batch failures, and a record that fails `max_receive_count` times
@@ -23,13 +23,10 @@ from constructs import Construct
 
 from infra.functions import Functions
 from infra.naming import pascal_case
-from personalization.contracts.events import EVENT_SOURCE, RuleSpec
-from personalization.contracts.topology import SinkSpec, function_spec
+from personalization.contracts.events import EVENT_SOURCE
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, SinkSpec
 
-VISIBILITY_TIMEOUT_FACTOR = 6
-"""AWS: set the queue's visibility timeout to at least six times the function timeout, so
-retries of a throttled function do not redeliver a batch that is still being processed."""
-DLQ_RETENTION = Duration.days(14)
+DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS)
 
 
 @dataclass(frozen=True)
@@ -38,28 +35,6 @@ class SinkResources:
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
     function: lambda_.Function
-
-
-def check_visibility_timeout(sink: SinkSpec) -> None:
-    """Fail the synth when a sink's queue could redeliver a message its function still processes."""
-    timeout = function_spec(sink.function).timeout_seconds
-    minimum = VISIBILITY_TIMEOUT_FACTOR * timeout
-    if sink.visibility_timeout_seconds < minimum:
-        raise ValueError(
-            f"sink {sink.function}: visibility timeout {sink.visibility_timeout_seconds} s is below "
-            f"{VISIBILITY_TIMEOUT_FACTOR} x function timeout {timeout} s = {minimum} s"
-        )
-
-
-def _sink_for(rule: RuleSpec, sinks: Sequence[SinkSpec]) -> SinkSpec:
-    for sink in sinks:
-        if sink.rule == rule.name:
-            if sink.function != rule.target_function:
-                raise ValueError(
-                    f"rule {rule.name} targets {rule.target_function} but its sink is {sink.function}"
-                )
-            return sink
-    raise ValueError(f"rule {rule.name} has no sink in personalization.contracts.topology.SINKS")
 
 
 def event_pattern(pattern: dict[str, object]) -> events.EventPattern:
@@ -75,7 +50,6 @@ class EventFanOut(Construct):
         *,
         bus_name: str,
         archive_retention_days: int,
-        rules: Sequence[RuleSpec],
         sinks: Sequence[SinkSpec],
         functions: Functions,
     ) -> None:
@@ -88,13 +62,12 @@ class EventFanOut(Construct):
             retention=Duration.days(archive_retention_days) if archive_retention_days else None,
         )
         self.sinks: dict[str, SinkResources] = {}
-        for rule in rules:
-            sink = _sink_for(rule, sinks)
-            self.sinks[sink.function] = self._add_sink(rule, sink, functions[sink.function])
+        for sink in sinks:
+            self.sinks[sink.function.name] = self._add_sink(sink, functions[sink.function])
 
-    def _add_sink(self, rule: RuleSpec, sink: SinkSpec, function: lambda_.Function) -> SinkResources:
-        check_visibility_timeout(sink)
-        scope = Construct(self, pascal_case(sink.function))
+    def _add_sink(self, sink: SinkSpec, function: lambda_.Function) -> SinkResources:
+        rule = sink.rule
+        scope = Construct(self, pascal_case(sink.function.name))
         dead_letter_queue = sqs.Queue(
             scope,
             "DeadLetterQueue",
@@ -118,7 +91,7 @@ class EventFanOut(Construct):
             scope,
             "Rule",
             event_bus=self.bus,
-            description=f"{rule.name}: to {sink.function}",
+            description=f"{rule.name}: to {sink.function.name}",
             event_pattern=event_pattern(rule.pattern),
             targets=[targets.SqsQueue(queue, dead_letter_queue=dead_letter_queue)],
         )

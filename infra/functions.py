@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.deployment import MEMORY_MB
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
 from personalization.contracts.topology import FunctionSpec
@@ -84,7 +85,7 @@ class Functions(Construct):
             handler=spec.handler,
             code=self._code,
             layers=[self._layer],
-            memory_size=spec.memory_mb,
+            memory_size=MEMORY_MB[spec],
             timeout=Duration.seconds(spec.timeout_seconds),
             environment=self.environment_of(spec),
             tracing=lambda_.Tracing.ACTIVE,
@@ -97,8 +98,8 @@ class Functions(Construct):
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
         return spec.environment(self._settings.parameter_prefix, self._deployment_values)
 
-    def __getitem__(self, name: str) -> lambda_.Function:
+    def __getitem__(self, spec: FunctionSpec) -> lambda_.Function:
         try:
-            return self.by_name[name]
+            return self.by_name[spec.name]
         except KeyError:
-            raise KeyError(f"no function named {name!r}; known: {sorted(self.by_name)}") from None
+            raise KeyError(f"function {spec.name!r} was not added; known: {sorted(self.by_name)}") from None

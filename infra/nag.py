@@ -13,7 +13,7 @@ from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Validations
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
-from infra.permissions import Access, access_of
+from personalization.contracts.topology import FUNCTIONS, Access
 
 if TYPE_CHECKING:
     from infra.stack import RetailPersonalizationStack
@@ -85,14 +85,16 @@ def _type_wildcard(service: str, resource_type: str) -> str:
 
 
 def _functions(stack: RetailPersonalizationStack) -> None:
-    for name, function in stack.functions.by_name.items():
+    for spec in FUNCTIONS:
+        name = spec.name
+        function = stack.functions[spec]
         acknowledge(function, *NOT_ASYNC)
         if name in stack.events.sinks:
             acknowledge(function, *SQS_FAILURES_TO_REDRIVE)
         role = function.role
         assert role is not None, f"{name} has no role"
         acknowledge(role, *XRAY_WILDCARD)
-        for access in access_of(name):
+        for access in spec.access:
             for service, resource_type, reason in TYPE_WILDCARDS.get(access, ()):
                 acknowledge(role, _type_wildcard(service, resource_type), reason)
 

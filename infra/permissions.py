@@ -1,4 +1,4 @@
-"""Least-privilege access of each function: what it may call, on which resources.
+"""Least-privilege access: the IAM statement of each `Access` a function spec declares.
 
 ARNs of resources created after deployment (Personalize campaigns, recommenders,
 filters, event trackers; the Pinpoint application) are not known to the stack, so
@@ -7,42 +7,13 @@ those grants are scoped to the resource type under this account and region.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 
-
-class Access(enum.Enum):
-    CONFIG = "read the configuration parameters under the prefix"
-    PERSONALIZE_RECOMMENDATIONS = "GetRecommendations on campaigns, recommenders and filters"
-    PERSONALIZE_RANKING = "GetPersonalizedRanking on campaigns and filters"
-    PERSONALIZE_EVENTS = "PutEvents to Personalize event trackers"
-    PUBLISH_EVENTS = "PutEvents to the stack's event bus"
-    PINPOINT = "PutEvents and UpdateEndpoint on Pinpoint applications"
-
-
-FUNCTION_ACCESS: Mapping[str, frozenset[Access]] = {
-    "recommend": frozenset({Access.CONFIG, Access.PERSONALIZE_RECOMMENDATIONS}),
-    "related": frozenset({Access.CONFIG, Access.PERSONALIZE_RECOMMENDATIONS}),
-    "rank": frozenset({Access.CONFIG, Access.PERSONALIZE_RANKING}),
-    "track_event": frozenset({Access.PUBLISH_EVENTS}),
-    "personalize_sync": frozenset({Access.CONFIG, Access.PERSONALIZE_EVENTS}),
-    "pinpoint_sync": frozenset({Access.CONFIG, Access.PINPOINT}),
-}
-"""The AWS APIs each function calls (besides logs, X-Ray and its own queue)."""
-
-
-def access_of(function_name: str) -> frozenset[Access]:
-    try:
-        return FUNCTION_ACCESS[function_name]
-    except KeyError:
-        raise KeyError(
-            f"function {function_name!r} has no entry in infra.permissions.FUNCTION_ACCESS; "
-            "state the AWS APIs it calls there"
-        ) from None
+from personalization.contracts.topology import Access
 
 
 class ResourceArns:

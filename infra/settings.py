@@ -14,8 +14,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Node
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from infra.deployment import DEFAULT_STAGE
 from personalization.contracts.parameters import DEFAULT_PREFIX
-from personalization.contracts.topology import DEFAULT_STAGE
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, ParameterPrefix
 
 DEFAULT_STACK_NAME = "RetailPersonalization"

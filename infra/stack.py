@@ -15,9 +15,8 @@ from infra.functions import Functions
 from infra.hosting import StorefrontHosting
 from infra.nag import acknowledge_findings
 from infra.observability import Observability
-from infra.permissions import ResourceArns, access_of, statements
+from infra.permissions import ResourceArns, statements
 from infra.settings import DeploymentSettings
-from personalization.contracts.events import RULES
 from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
 from personalization.settings import ReadSettings
 
@@ -51,14 +50,13 @@ class RetailPersonalizationStack(Stack):
             "Events",
             bus_name=bus_name,
             archive_retention_days=settings.archive_retention_days,
-            rules=RULES,
             sinks=SINKS,
             functions=self.functions,
         )
         arns = ResourceArns(self, settings.parameter_prefix, self.events.bus)
         for spec in FUNCTIONS:
-            for statement in statements(access_of(spec.name), arns):
-                self.functions[spec.name].add_to_role_policy(statement)
+            for statement in statements(spec.access, arns):
+                self.functions[spec].add_to_role_policy(statement)
         self.api = RestApi(self, "Api", settings=settings, routes=ROUTES, functions=self.functions)
         self.observability = Observability(
             self,

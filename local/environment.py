@@ -14,6 +14,7 @@ from functools import cache
 
 import botocore.session
 
+from infra.deployment import MEMORY_MB
 from personalization.contracts.topology import FunctionSpec
 
 LOCAL_CREDENTIALS = {
@@ -57,7 +58,7 @@ def lambda_runtime_environment(spec: FunctionSpec, region: str) -> dict[str, str
     """The variables Lambda's Python runtime sets for every function."""
     return {
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY_MB[spec]),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",

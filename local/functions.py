@@ -23,12 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from infra.deployment import MEMORY_MB
 from local.worker import HEADER
 from personalization.contracts.topology import FunctionSpec
 
 INIT_TIMEOUT_SECONDS = 30.0
 """Lambda allows 10 s of init; the margin covers many workers importing at once on 2 cores."""
 STOP_GRACE_SECONDS = 2.0
+DEFAULT_MEMORY_MB = 128
+"""Lambda's default, for a function the stack does not deploy (the tests' own handlers)."""
 
 
 class InvocationError(Exception):
@@ -83,7 +86,7 @@ class FunctionInstance:
                     "local.worker",
                     f"--function={self.name}",
                     f"--handler={config.handler_path}",
-                    f"--memory-mb={config.spec.memory_mb}",
+                    f"--memory-mb={MEMORY_MB.get(config.spec, DEFAULT_MEMORY_MB)}",
                     f"--request-fd={request_read}",
                     f"--response-fd={response_write}",
                 ],

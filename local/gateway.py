@@ -24,16 +24,16 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from local.background_server import BackgroundServer
-from local.functions import InvocationError
-from personalization.contracts.topology import (
+from infra.deployment import (
     BAD_REQUEST_BODY,
     CORS_ALLOWED_HEADERS,
     CORS_MAX_AGE_SECONDS,
     DEFAULT_STAGE,
     METHODS_WITH_BODY,
-    Route,
 )
+from local.background_server import BackgroundServer
+from local.functions import InvocationError
+from personalization.contracts.topology import Route
 
 logger = logging.getLogger("local.gateway")
 
@@ -72,7 +72,7 @@ class RouteTable:
     def __init__(self, routes: Iterable[Route]) -> None:
         self._functions: dict[str, dict[str, str]] = {}
         for route in routes:
-            self._functions.setdefault(route.path, {})[route.method] = route.function
+            self._functions.setdefault(route.path, {})[route.method] = route.function.name
 
     def function(self, method: str, path: str) -> str | None:
         return self._functions.get(path, {}).get(method)

@@ -1,20 +1,20 @@
-"""What the stack creates, created in the local AWS services from the same shared data.
+"""What the stack creates, created in the local AWS services from the same contracts.
 
-SSM parameters (`personalization.contracts.parameters`, values from the emulator), the event bus and its
-archive, and per sink (`personalization.contracts.topology.SINKS`): the queue, its dead-letter queue with the
-same maximum receives, and the rule (`personalization.contracts.events.RULES`) that targets the queue.
+SSM parameters (`personalization.contracts.parameters`, values from the emulator), the event
+bus and its archive, and per sink (`personalization.contracts.topology.SINKS`): the queue, its
+dead-letter queue with the same maximum receives and retention, and the sink's rule targeting
+the queue. `create_event_resources` is the one builder: the local stack and the tests call it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from personalization.contracts import parameters
-from personalization.contracts.events import rule_spec
-from personalization.contracts.topology import SinkSpec
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, SinkSpec
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 
 EVENTBRIDGE_ENVELOPE = (
@@ -23,7 +23,7 @@ EVENTBRIDGE_ENVELOPE = (
     '"detail": <detail>}'
 )
 """The event EventBridge delivers to a target without an input transformer."""
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+DLQ_RETENTION_SECONDS = DLQ_RETENTION_DAYS * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,14 @@ def create_sink(
     sqs: Any, events: Any, bus_name: str, sink: SinkSpec, visibility_timeout_seconds: int | None = None
 ) -> SinkQueues:
     """Queue + DLQ + rule for one sink. `visibility_timeout_seconds` overrides the sink's (tests)."""
-    base = f"retail-{sink.function.replace('_', '-')}"
+    base = f"retail-{sink.function.name.replace('_', '-')}"
     dlq_url = sqs.create_queue(
         QueueName=f"{base}-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
     )["QueueUrl"]
     dlq_arn = _queue_arn(sqs, dlq_url)
-    visibility = visibility_timeout_seconds or sink.visibility_timeout_seconds
+    visibility = (
+        sink.visibility_timeout_seconds if visibility_timeout_seconds is None else visibility_timeout_seconds
+    )
     queue_url = sqs.create_queue(
         QueueName=base,
         Attributes={
@@ -79,14 +81,29 @@ def create_sink(
         },
     )["QueueUrl"]
     queue_arn = _queue_arn(sqs, queue_url)
-    rule = rule_spec(sink.rule)
+    rule = sink.rule
     events.put_rule(
         Name=rule.name, EventBusName=bus_name, EventPattern=json.dumps(rule.pattern), State="ENABLED"
     )
     events.put_targets(
-        Rule=rule.name, EventBusName=bus_name, Targets=[{"Id": sink.function, "Arn": queue_arn}]
+        Rule=rule.name, EventBusName=bus_name, Targets=[{"Id": sink.function.name, "Arn": queue_arn}]
     )
-    return SinkQueues(sink.function, queue_url, queue_arn, dlq_url, dlq_arn)
+    return SinkQueues(sink.function.name, queue_url, queue_arn, dlq_url, dlq_arn)
+
+
+def create_event_resources(
+    events: Any,
+    sqs: Any,
+    bus_name: str = DEFAULT_EVENT_BUS_NAME,
+    sinks: Sequence[SinkSpec] = SINKS,
+    visibility_timeout_seconds: int | None = None,
+) -> dict[str, SinkQueues]:
+    """The bus with its archive, and every sink's queues and rule: the queues by function name."""
+    create_event_bus(events, bus_name)
+    return {
+        sink.function.name: create_sink(sqs, events, bus_name, sink, visibility_timeout_seconds)
+        for sink in sinks
+    }
 
 
 def _queue_arn(sqs: Any, queue_url: str) -> str:

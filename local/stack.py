@@ -33,8 +33,7 @@ from local.gateway import CorsPolicy, Gateway
 from local.resources import (
     SinkQueues,
     complete_moto_event_envelope,
-    create_event_bus,
-    create_sink,
+    create_event_resources,
     put_parameters,
 )
 from local.storefront import StorefrontServer
@@ -196,11 +195,9 @@ class LocalStack:
             self._stops.append(self._moto.stop)
             self._moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"
             events, sqs = self.client("events"), self.client("sqs")
-            create_event_bus(events)
-            for sink in SINKS:
-                self.sinks[sink.function] = create_sink(
-                    sqs, events, DEFAULT_EVENT_BUS_NAME, sink, options.sink_visibility_timeout_seconds
-                )
+            self.sinks = create_event_resources(
+                events, sqs, visibility_timeout_seconds=options.sink_visibility_timeout_seconds
+            )
         with _timed("emulator ready"):
             self._emulator.wait_ready()
         with ThreadPoolExecutor(max_workers=1) as background, _timed("functions and parameters"):
@@ -251,9 +248,9 @@ class LocalStack:
     def _start_event_source_mappings(self, sqs: Any) -> None:
         pollers: list[SqsPoller] = []
         for sink in SINKS:
-            queues = self.sinks[sink.function]
+            queues = self.sinks[sink.function.name]
             mapping = EventSourceMapping(
-                function=sink.function,
+                function=sink.function.name,
                 queue_url=queues.queue_url,
                 queue_arn=queues.queue_arn,
                 batch_size=sink.batch_size,

@@ -6,12 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from personalization.http.models import (
-    DEFAULT_NUM_RESULTS,
-    MAX_NUM_RESULTS,
-    Identifier,
-    RecommendationsResponse,
-)
+from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
+from personalization.http.models import RecommendationsResponse
 from personalization.http.resolver import ERROR_RESPONSES, build_resolver
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from personalization.contracts.topology import ROUTES, Route, function_spec
+from personalization.contracts.topology import ROUTES, Route
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS
 from tests.infra.cfn import function_of, only, ref_id, resources, text
 
@@ -36,7 +36,7 @@ def methods(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
 def test_route_invokes_its_function(template: dict[str, Any], route: Route) -> None:
     method = methods(template)[(route.method, route.path)]
-    function_id, _ = function_of(template, function_spec(route.function))
+    function_id, _ = function_of(template, route.function)
     integration = method["Integration"]
     assert integration["Type"] == "AWS_PROXY"
     assert integration["IntegrationHttpMethod"] == "POST"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from infra.deployment import MEMORY_MB
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
@@ -107,7 +108,7 @@ def test_function_runtime_sizing_and_tracing(template: dict[str, Any], spec: Fun
     _, properties = function_of(template, spec)
     assert properties["Runtime"] == "python3.14"
     assert properties["Architectures"] == ["arm64"]
-    assert properties["MemorySize"] == spec.memory_mb
+    assert properties["MemorySize"] == MEMORY_MB[spec]
     assert properties["Timeout"] == spec.timeout_seconds
     assert properties["TracingConfig"] == {"Mode": "Active"}
     assert properties["Description"] == spec.description
@@ -214,5 +215,5 @@ def _sink_queue_ids(template: dict[str, Any]) -> dict[str, str]:
     for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
         properties = mapping["Properties"]
         queues[handlers[ref_id(properties["FunctionName"])]] = ref_id(properties["EventSourceArn"])
-    assert set(queues) == {sink.function for sink in SINKS}
+    assert set(queues) == {sink.function.name for sink in SINKS}
     return queues

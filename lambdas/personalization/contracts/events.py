@@ -1,9 +1,8 @@
-"""The storefront event schema (DESIGN section 5): the one place that defines it.
+"""The storefront event schema (docs/architecture.md §5): the one place that defines it.
 
 - the body of POST /events (`TrackEventsRequest`) and its answers,
 - the EventBridge entry that track_event puts on the bus (`build_entry`) and its `detail`,
 - the models the sinks parse their SQS records with (`TrackedEventRecord`),
-- the rule patterns (`RULES`), plain data that the CDK stack and the local stack both build.
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
@@ -28,7 +26,19 @@ from pydantic import (
     field_serializer,
 )
 
-from personalization.http.models import IDENTIFIER_PATTERN, Identifier
+from personalization.contracts.limits import (
+    IDENTIFIER_PATTERN,
+    MAX_EVENT_AGE,
+    MAX_EVENTS_PER_REQUEST,
+    MAX_FUTURE_SKEW,
+    MAX_PROPERTIES,
+    MAX_PROPERTIES_JSON_LENGTH,
+    MAX_PROPERTY_KEY_LENGTH,
+    MAX_PROPERTY_STRING_LENGTH,
+    MAX_RECOMMENDATION_ID_LENGTH,
+    Identifier,
+    utc_text,
+)
 
 EVENT_SOURCE = "retail.storefront"
 
@@ -43,21 +53,6 @@ EventType = Literal[
     "OrderCompleted",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
-
-MAX_EVENTS_PER_REQUEST = 25
-MAX_FUTURE_SKEW = timedelta(hours=24)
-"""A `sentAt` further ahead than this is a broken client clock, not an event."""
-MAX_EVENT_AGE = timedelta(days=14)
-"""A `sentAt` older than this is refused: stale for real-time recommendations, and beyond replay needs."""
-MAX_PROPERTIES = 20
-MAX_PROPERTY_KEY_LENGTH = 50
-"""Amazon Pinpoint's limit for attribute and metric names."""
-MAX_PROPERTY_STRING_LENGTH = 200
-"""Amazon Pinpoint's limit for attribute values."""
-MAX_PROPERTIES_JSON_LENGTH = 1024
-"""Amazon Personalize PutEvents: `properties` is a JSON string of at most 1024 characters."""
-MAX_RECOMMENDATION_ID_LENGTH = 40
-"""Amazon Personalize PutEvents: `recommendationId` is at most 40 characters."""
 
 PropertyKey = Annotated[
     str,
@@ -207,7 +202,7 @@ class EventDetail(BaseModel):
 
     @field_serializer("sentAt")
     def _utc_text(self, sent_at: datetime) -> str:
-        return sent_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return utc_text(sent_at)
 
 
 def event_details(request: TrackEventsRequest, event_ids: list[str], now: datetime) -> list[EventDetail]:
@@ -249,46 +244,3 @@ class TrackedEventRecord(SqsRecordModel):
     """An SQS record whose body is a bus event (the sinks' input)."""
 
     body: Json[TrackedBusEvent]
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    name: str
-    target_function: str
-    pattern: dict[str, Any]
-
-
-def _any_string() -> list[dict[str, str]]:
-    """Matches a field whose value is a JSON string, and neither null nor absent.
-
-    EventBridge: prefix matching applies to string values only ("You can use prefix matching
-    for string values", content filtering docs), and the empty prefix is accepted (Event Ruler
-    compiles `{"prefix": ""}` to a match on the opening quote of a string). `{"exists": true}`
-    would not do: exists matching tests the presence of a field regardless of its value, so it
-    matches `null` as well. Null-free, so the pattern is also valid in a CloudFormation template.
-    """
-    return [{"prefix": ""}]
-
-
-PERSONALIZE_SYNC_FUNCTION = "personalize_sync"
-PINPOINT_SYNC_FUNCTION = "pinpoint_sync"
-
-ITEM_EVENTS_TO_PERSONALIZE = RuleSpec(
-    name="item-events-to-personalize",
-    target_function=PERSONALIZE_SYNC_FUNCTION,
-    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"itemId": _any_string()}},
-)
-SIGNED_IN_EVENTS_TO_PINPOINT = RuleSpec(
-    name="signed-in-events-to-pinpoint",
-    target_function=PINPOINT_SYNC_FUNCTION,
-    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"userId": _any_string()}},
-)
-
-RULES: tuple[RuleSpec, ...] = (ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT)
-
-
-def rule_spec(name: str) -> RuleSpec:
-    for rule in RULES:
-        if rule.name == name:
-            return rule
-    raise KeyError(f"no rule named {name!r}")

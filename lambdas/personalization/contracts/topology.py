@@ -1,15 +1,18 @@
-"""What is deployed: the functions, the HTTP routes and the event sinks (DESIGN sections 2, 4, 5).
+"""What is deployed: the functions, the HTTP routes and the event sinks (docs/architecture.md §2).
 
-Plain data, read by the CDK stack and by the local stack, so both build the same
-system. The Lambda functions themselves do not import it.
+Plain data, read by the CDK stack and by the local stack, so both build the same system from
+the same objects: a route holds its function, a sink holds its rule and its function. Facts
+only a deployment needs (memory sizes, the gateway's own answers) live in `infra.deployment`.
+The Lambda functions themselves do not import this module.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from personalization.contracts.events import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT
+from personalization.contracts.rules import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT, RuleSpec
 from personalization.settings import EventSettings, FunctionSettings, ReadSettings
 
 POWERTOOLS_ENVIRONMENT = {
@@ -19,26 +22,27 @@ POWERTOOLS_ENVIRONMENT = {
 """Powertools switches beyond the settings model: events and responses carry shopper ids,
 so they stay out of logs and trace metadata."""
 
-# What API Gateway itself answers, before any function runs (the CDK API and the local gateway).
-DEFAULT_STAGE = "v1"
-CORS_ALLOWED_HEADERS = ("Content-Type",)
-CORS_MAX_AGE_SECONDS = 3600
-METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-BAD_REQUEST_BODY = {
-    "message": "Invalid request body",
-    "errors": [{"field": "body", "problem": "must be a JSON object"}],
-}
-"""The gateway's request validator refuses a body that is not a JSON object with this answer."""
+
+class Access(enum.Enum):
+    """An AWS API a function calls (besides logs, X-Ray and its own queue); the stack grants each one."""
+
+    CONFIG = "read the configuration parameters under the prefix"
+    PERSONALIZE_RECOMMENDATIONS = "GetRecommendations on campaigns, recommenders and filters"
+    PERSONALIZE_RANKING = "GetPersonalizedRanking on campaigns and filters"
+    PERSONALIZE_EVENTS = "PutEvents to Personalize event trackers"
+    PUBLISH_EVENTS = "PutEvents to the stack's event bus"
+    PINPOINT = "PutEvents and UpdateEndpoint on Pinpoint applications"
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
-    """Folder under lambdas/ holding handler.py; also the Powertools service name."""
+    """Package under lambdas/ holding handler.py; also the Powertools service name."""
     description: str
-    memory_mb: int
     timeout_seconds: int
     settings_model: type[FunctionSettings]
+    access: frozenset[Access] = frozenset()
+    """The AWS APIs the function's code calls: its role is granted these and nothing else."""
 
     @property
     def handler(self) -> str:
@@ -59,61 +63,88 @@ class FunctionSpec:
 class Route:
     method: str
     path: str
-    function: str
+    function: FunctionSpec
 
 
 @dataclass(frozen=True)
 class SinkSpec:
     """A sink: the rule whose queue feeds the function, and that queue's settings."""
 
-    function: str
-    rule: str
+    rule: RuleSpec
+    function: FunctionSpec
     batch_size: int
     batching_window_seconds: int
     max_receive_count: int
     """Receives before a record moves to the dead-letter queue."""
-    visibility_timeout_seconds: int
-    """Six times the function timeout, as AWS advises for SQS event sources."""
+
+    @property
+    def visibility_timeout_seconds(self) -> int:
+        """Six times the function timeout, as AWS advises for SQS event sources."""
+        return 6 * self.function.timeout_seconds
 
 
-# Read functions: 3 s timeout covers the 1.0 s Personalize budget plus SSM (at most 0.45 s); 512 MB gives
-# the CPU share that keeps JSON and pydantic work in the low milliseconds.
-RECOMMEND = FunctionSpec("recommend", "User recommendations (GET /recommendations)", 512, 3, ReadSettings)
-RELATED = FunctionSpec("related", "Related products (GET /related)", 512, 3, ReadSettings)
-RANK = FunctionSpec("rank", "Personalized ranking (POST /rank)", 512, 3, ReadSettings)
+DLQ_RETENTION_DAYS = 14
+"""How long a dead-letter queue keeps a message (SQS's maximum): time to find and fix the cause."""
+
+# Read functions: 3 s timeout covers the 1.0 s Personalize budget plus SSM (at most 0.45 s).
+RECOMMEND = FunctionSpec(
+    "recommend",
+    "User recommendations (GET /recommendations)",
+    3,
+    ReadSettings,
+    frozenset({Access.CONFIG, Access.PERSONALIZE_RECOMMENDATIONS}),
+)
+RELATED = FunctionSpec(
+    "related",
+    "Related products (GET /related)",
+    3,
+    ReadSettings,
+    frozenset({Access.CONFIG, Access.PERSONALIZE_RECOMMENDATIONS}),
+)
+RANK = FunctionSpec(
+    "rank",
+    "Personalized ranking (POST /rank)",
+    3,
+    ReadSettings,
+    frozenset({Access.CONFIG, Access.PERSONALIZE_RANKING}),
+)
 
 READ_FUNCTIONS = (RECOMMEND, RELATED, RANK)
 
 # track_event: at most 3 PutEvents calls of 10 entries, each at most 2 x 1.5 s with the
 # client's retry, plus 150 ms of backoff for failed entries: 6 s leaves room to answer 503.
 TRACK_EVENT = FunctionSpec(
-    "track_event", "Shopper events onto the event bus (POST /events)", 256, 6, EventSettings
+    "track_event",
+    "Shopper events onto the event bus (POST /events)",
+    6,
+    EventSettings,
+    frozenset({Access.PUBLISH_EVENTS}),
 )
 # Sinks: at most 100 (Personalize) or 50 records (Pinpoint) per batch. Personalize's worst batch is
 # 100 sessions, 100 PutEvents calls: about 5 s at 50 ms each; a failing call stops the batch's further
 # calls, so 30 s covers the slowest healthy batch with a wide margin.
 PERSONALIZE_SYNC = FunctionSpec(
-    ITEM_EVENTS_TO_PERSONALIZE.target_function,
+    "personalize_sync",
     "Item events to the Amazon Personalize event tracker (SQS)",
-    256,
     30,
     FunctionSettings,
+    frozenset({Access.CONFIG, Access.PERSONALIZE_EVENTS}),
 )
 PINPOINT_SYNC = FunctionSpec(
-    SIGNED_IN_EVENTS_TO_PINPOINT.target_function,
+    "pinpoint_sync",
     "Signed-in shoppers' events to Amazon Pinpoint (SQS)",
-    256,
     30,
     FunctionSettings,
+    frozenset({Access.CONFIG, Access.PINPOINT}),
 )
 
 EVENT_FUNCTIONS = (TRACK_EVENT, PERSONALIZE_SYNC, PINPOINT_SYNC)
 
 ROUTES = (
-    Route("GET", "/recommendations", RECOMMEND.name),
-    Route("GET", "/related", RELATED.name),
-    Route("POST", "/rank", RANK.name),
-    Route("POST", "/events", TRACK_EVENT.name),
+    Route("GET", "/recommendations", RECOMMEND),
+    Route("GET", "/related", RELATED),
+    Route("POST", "/rank", RANK),
+    Route("POST", "/events", TRACK_EVENT),
 )
 
 # Personalize: a 1 s window, so recommendations follow the shopper within seconds even when the
@@ -123,29 +154,19 @@ ROUTES = (
 # Pinpoint is analytics: larger batches, fewer calls. 5 receives, then the DLQ.
 SINKS: tuple[SinkSpec, ...] = (
     SinkSpec(
-        function=PERSONALIZE_SYNC.name,
-        rule=ITEM_EVENTS_TO_PERSONALIZE.name,
+        rule=ITEM_EVENTS_TO_PERSONALIZE,
+        function=PERSONALIZE_SYNC,
         batch_size=100,
         batching_window_seconds=1,
         max_receive_count=5,
-        visibility_timeout_seconds=6 * PERSONALIZE_SYNC.timeout_seconds,
     ),
     SinkSpec(
-        function=PINPOINT_SYNC.name,
-        rule=SIGNED_IN_EVENTS_TO_PINPOINT.name,
+        rule=SIGNED_IN_EVENTS_TO_PINPOINT,
+        function=PINPOINT_SYNC,
         batch_size=50,
         batching_window_seconds=5,
         max_receive_count=5,
-        visibility_timeout_seconds=6 * PINPOINT_SYNC.timeout_seconds,
     ),
 )
-
-
-def function_spec(name: str) -> FunctionSpec:
-    for spec in FUNCTIONS:
-        if spec.name == name:
-            return spec
-    raise KeyError(f"no function named {name!r}")
-
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (*READ_FUNCTIONS, *EVENT_FUNCTIONS)

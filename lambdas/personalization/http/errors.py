@@ -22,10 +22,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
+from personalization.contracts.limits import MAX_BODY_BYTES
 from personalization.http.models import ErrorResponse, FieldProblem
 from personalization.observability import logger
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 class BadRequestError(Exception):

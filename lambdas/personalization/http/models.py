@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-IDENTIFIER_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)]
-
-MAX_NUM_RESULTS = 100
-DEFAULT_NUM_RESULTS = 25
-MAX_RANK_ITEMS = 500
+from personalization.contracts.limits import MAX_RANK_ITEMS, Identifier
 
 Source = Literal["personalize", "featured", "fallback", "natural"]
 

@@ -18,7 +18,7 @@ VERSION = "1.0.0"
 def openapi_document() -> dict[str, Any]:
     """One document for all routes: each function's resolver contributes its paths and schemas."""
     document: dict[str, Any] = {}
-    for module_name in dict.fromkeys(f"{route.function}.handler" for route in ROUTES):
+    for module_name in dict.fromkeys(f"{route.function.name}.handler" for route in ROUTES):
         app = importlib.import_module(module_name).app
         schema = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
         if not document:

@@ -100,7 +100,7 @@ def test_recommendations_follow_a_newly_viewed_category(
 
 
 def test_signed_in_events_reach_pinpoint(emulator: LocalStackHandle, catalog: dict[str, Any]) -> None:
-    pinpoint_sink = next(sink for sink in SINKS if sink.function == "pinpoint_sync")
+    pinpoint_sink = next(sink for sink in SINKS if sink.function.name == "pinpoint_sync")
     post_events(
         emulator,
         {
@@ -154,7 +154,7 @@ def test_ranking_falls_back_to_input_order_when_personalize_is_slow(
 def test_a_record_the_sink_cannot_deliver_is_redelivered_then_lands_in_the_dlq(
     emulator: LocalStackHandle, catalog: dict[str, Any]
 ) -> None:
-    sink = next(sink for sink in SINKS if sink.function == "personalize_sync")
+    sink = next(sink for sink in SINKS if sink.function.name == "personalize_sync")
     queues = emulator.queue("personalize_sync")
     sqs = emulator.client("sqs")
     emulator.set_fault("personalize-events:PutEvents", error_rate=1.0)

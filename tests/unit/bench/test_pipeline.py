@@ -59,4 +59,4 @@ def test_the_report_states_each_sink_queue_batch_and_window() -> None:
 
     for sink in SINKS:
         window = sink.batching_window_seconds
-        assert f"{sink.function} batch {sink.batch_size}, window {window} s" in described
+        assert f"{sink.function.name} batch {sink.batch_size}, window {window} s" in described

@@ -15,14 +15,12 @@ from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 from moto import mock_aws
 
+from local.resources import create_event_resources
 from personalization.adapters import aws
 from personalization.adapters.sinks.personalize import personalize_sink
 from personalization.adapters.sinks.pinpoint import pinpoint_sink
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts import parameters
-from personalization.contracts.events import RULES
-from personalization.contracts.topology import SINKS
-from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from personalization.usecases.tracking import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 
@@ -102,37 +100,15 @@ class Bus:
         return [json.loads(message["Body"])["detail"] for message in self.drain(function)]
 
 
-def _queue_arn(sqs: Any, url: str) -> str:
-    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
-
-
 @pytest.fixture
 def bus(moto_aws: None) -> Bus:
-    """As deployed: per rule a queue with the sink's maximum receives before its dead-letter queue."""
+    """As deployed (the local stack's builder): per sink a queue with its maximum receives before its DLQ;
+    visible again at once, so a test sees redeliveries without waiting."""
     events = boto3.client("events", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
-    events.create_event_bus(Name=DEFAULT_EVENT_BUS_NAME)
-    queue_urls, dead_letter_urls = {}, {}
-    for rule in RULES:
-        sink = next(sink for sink in SINKS if sink.rule == rule.name)
-        dead_letter_url = sqs.create_queue(QueueName=f"{rule.name}-dlq")["QueueUrl"]
-        redrive = {
-            "deadLetterTargetArn": _queue_arn(sqs, dead_letter_url),
-            "maxReceiveCount": sink.max_receive_count,
-        }
-        url = sqs.create_queue(
-            QueueName=rule.name, Attributes={"VisibilityTimeout": "0", "RedrivePolicy": json.dumps(redrive)}
-        )["QueueUrl"]
-        events.put_rule(
-            Name=rule.name, EventBusName=DEFAULT_EVENT_BUS_NAME, EventPattern=json.dumps(rule.pattern)
-        )
-        events.put_targets(
-            Rule=rule.name,
-            EventBusName=DEFAULT_EVENT_BUS_NAME,
-            Targets=[{"Id": "queue", "Arn": _queue_arn(sqs, url)}],
-        )
-        queue_urls[rule.target_function] = url
-        dead_letter_urls[rule.target_function] = dead_letter_url
+    sinks = create_event_resources(events, sqs, visibility_timeout_seconds=0)
+    queue_urls = {function: queues.queue_url for function, queues in sinks.items()}
+    dead_letter_urls = {function: queues.dlq_url for function, queues in sinks.items()}
     return Bus(queue_urls, dead_letter_urls)
 
 

@@ -69,7 +69,7 @@ def run_event_source(bus: Bus, function: str, handler: Handler) -> int:
 
 
 def _sink(function: str) -> Any:
-    return next(sink for sink in SINKS if sink.function == function)
+    return next(sink for sink in SINKS if sink.function.name == function)
 
 
 def test_transient_failures_delay_events_but_every_one_reaches_personalize(bus: Bus, ssm: Write) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personalization.contracts.topology import ROUTES, function_spec
+from personalization.contracts.topology import ROUTES, TRACK_EVENT
 from personalization.settings import DEFAULT_EVENT_BUS_NAME, EventSettings, SettingsError
 
 pytestmark = pytest.mark.unit
@@ -37,5 +37,5 @@ def test_an_invalid_bus_name_fails_fast() -> None:
 def test_post_events_is_routed_to_track_event_with_event_settings() -> None:
     (route,) = [route for route in ROUTES if route.path == "/events"]
 
-    assert (route.method, route.function) == ("POST", "track_event")
-    assert function_spec("track_event").settings_model is EventSettings
+    assert (route.method, route.function) == ("POST", TRACK_EVENT)
+    assert TRACK_EVENT.settings_model is EventSettings
