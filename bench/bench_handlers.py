@@ -136,7 +136,7 @@ def use_personalize(ssm: Any, personalize: Any) -> None:
     """Give both sides the same Personalize client (and the same SSM client)."""
     from bench.bench_bare_handlers import use_clients
     from personalization.adapters import aws
-    from personalization.usecases.read import read_dependencies
+    from personalization.wiring import read_dependencies
 
     aws.set_client("personalize-runtime", personalize)
     read_dependencies.cache_clear()

@@ -6,13 +6,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from personalization.http.models import RankRequest, RecommendationsResponse
+from personalization.contracts.api import RankRequest, RecommendationsResponse
 from personalization.http.resolver import ERROR_RESPONSES, build_resolver
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
-from personalization.usecases.read import rank_items, read_dependencies
+from personalization.usecases.read import rank_items
+from personalization.wiring import read_dependencies
 
-app = build_resolver(read_settings())
+app = build_resolver(read_settings)
 
 
 @app.post(

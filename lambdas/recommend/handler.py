@@ -7,15 +7,16 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.filters import FilterName
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
-from personalization.http.models import RecommendationsResponse
 from personalization.http.resolver import ERROR_RESPONSES, build_resolver
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
-from personalization.usecases.read import read_dependencies, recommend_for_user
+from personalization.usecases.read import recommend_for_user
+from personalization.wiring import read_dependencies
 
-app = build_resolver(read_settings())
+app = build_resolver(read_settings)
 
 
 @app.get(

@@ -6,14 +6,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
-from personalization.http.models import RecommendationsResponse
 from personalization.http.resolver import ERROR_RESPONSES, build_resolver
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
-from personalization.usecases.read import read_dependencies, related_items
+from personalization.usecases.read import related_items
+from personalization.wiring import read_dependencies
 
-app = build_resolver(read_settings())
+app = build_resolver(read_settings)
 
 
 @app.get("/related", summary="Products related to a product", tags=["read"], responses=ERROR_RESPONSES)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from personalization.adapters.event_bus import event_publisher
 from personalization.contracts.events import (
     EventsNotAcceptedResponse,
     TrackEventsRequest,
@@ -16,9 +17,9 @@ from personalization.contracts.events import (
 from personalization.http.resolver import ERROR_RESPONSES, build_resolver, treat_text_plain_as_json
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import event_settings
-from personalization.usecases.tracking import event_publisher, track_events
+from personalization.usecases.tracking import track_events
 
-app = build_resolver(event_settings())
+app = build_resolver(event_settings)
 
 RESPONSES: dict[int, OpenAPIResponse] = {
     202: {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import (
@@ -21,6 +20,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from personalization.usecases.ports import PersonalizeAnswer, PersonalizeUnavailableError, ScoredItemId
+
 _ARN = re.compile(
     r"^arn:aws[a-z-]*:personalize:[a-z0-9-]+:\d{12}:(?P<kind>campaign|recommender)/[A-Za-z0-9_.-]+$"
 )
@@ -28,24 +29,6 @@ _THROTTLING_CODES = {"ThrottlingException", "TooManyRequestsException", "LimitEx
 _RETRYABLE_REASONS = {"throttled", "service-error", "unreachable"}
 RETRY_DELAY_SECONDS = 0.05
 MAX_ATTEMPTS = 2
-
-
-class PersonalizeUnavailableError(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class ScoredItemId:
-    item_id: str
-    score: float | None
-
-
-@dataclass(frozen=True)
-class PersonalizeAnswer:
-    items: list[ScoredItemId]
-    recommendation_id: str | None
 
 
 def resource_parameter(arn: str) -> dict[str, str]:

@@ -20,35 +20,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from pydantic import BaseModel
 
 from personalization.contracts.limits import MAX_BODY_BYTES
 from personalization.http.models import ErrorResponse, FieldProblem
 from personalization.observability import logger
-
-
-class BadRequestError(Exception):
-    """Input that passed the schema but breaks a rule of the API."""
-
-    def __init__(self, message: str, problems: Sequence[FieldProblem] = ()) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
+from personalization.usecases.errors import BadRequestError, ServiceUnavailableError
 
 
 class PayloadTooLargeError(Exception):
     pass
-
-
-class ServiceUnavailableError(Exception):
-    """A dependency could not do the work now; the client may retry after `RETRY_AFTER_SECONDS`.
-
-    `body` is the JSON answer when it says more than the standard error body (e.g. which
-    events were not accepted).
-    """
-
-    def __init__(self, message: str, body: BaseModel | None = None) -> None:
-        super().__init__(message)
-        self.body = body
 
 
 RETRY_AFTER_SECONDS = 1
@@ -102,7 +82,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(BadRequestError)
     def bad_request(error: BadRequestError) -> Response:
         logger.info("rejected bad request", extra={"reason": str(error)})
-        return error_response(HTTPStatus.BAD_REQUEST, str(error), error.problems)
+        problems = [FieldProblem(field=p.field, problem=p.problem) for p in error.problems]
+        return error_response(HTTPStatus.BAD_REQUEST, str(error), problems)
 
     @app.exception_handler(PayloadTooLargeError)
     def too_large(error: PayloadTooLargeError) -> Response:

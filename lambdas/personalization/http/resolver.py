@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.http.errors import limited_json_loads, register_error_handlers
 from personalization.http.models import ErrorResponse
@@ -43,16 +45,45 @@ def treat_text_plain_as_json(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def cors_config(allowed_origins: list[str]) -> CORSConfig:
-    first, *others = allowed_origins
-    return CORSConfig(allow_origin=first, extra_origins=others or None, max_age=600)
+class SettingsCORSConfig(CORSConfig):
+    """CORS for the origins of the function's settings, read when the first request needs them.
+
+    The handler module declares its routes at import; its settings (validated, failing with a
+    clear message) are read on first use, so importing a handler needs no environment.
+    """
+
+    def __init__(self, settings: Callable[[], FunctionSettings]) -> None:
+        super().__init__(max_age=600)
+        self._settings = settings
+
+    @property
+    def _allowed_origins(self) -> list[str]:
+        return self._settings().allowed_origins
+
+    @_allowed_origins.setter
+    def _allowed_origins(self, _: list[str]) -> None:
+        """CORSConfig's constructor sets its own default list; the settings decide instead."""
 
 
-def build_resolver(settings: FunctionSettings) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(
-        enable_validation=True,
-        cors=cors_config(settings.allowed_origins),
-        json_body_deserializer=limited_json_loads,
-    )
+class SettingsResolver(APIGatewayRestResolver):
+    """Validates the function's settings before the first request is routed: a broken environment
+    fails the invocation with the settings' own message (a function error, as a failed Lambda init),
+    never a request answered with half a configuration."""
+
+    def __init__(self, settings: Callable[[], FunctionSettings]) -> None:
+        super().__init__(
+            enable_validation=True,
+            cors=SettingsCORSConfig(settings),
+            json_body_deserializer=limited_json_loads,
+        )
+        self._settings = settings
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        self._settings()
+        return super().resolve(event, context)
+
+
+def build_resolver(settings: Callable[[], FunctionSettings]) -> APIGatewayRestResolver:
+    app = SettingsResolver(settings)
     register_error_handlers(app)
     return app

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
-from personalization.adapters.aws import get_client
-from personalization.adapters.personalize import PersonalizeRuntime, PersonalizeUnavailableError, ScoredItemId
-from personalization.adapters.ssm_config import (
-    ConfigReader,
-    ConfigUnavailableError,
-    PersonalizationConfig,
-    config_reader,
-)
+from personalization.contracts.api import RankRequest, RecommendationsResponse, ScoredItem
 from personalization.contracts.filters import FILTERS, filter_values
 from personalization.contracts.metrics import MetricName
-from personalization.http.errors import BadRequestError
-from personalization.http.models import FieldProblem, RankRequest, RecommendationsResponse, ScoredItem
 from personalization.observability import count_with_dimension, logger, record_fallback, record_served
-from personalization.settings import read_settings
+from personalization.usecases.errors import BadRequestError, Problem
+from personalization.usecases.ports import (
+    ConfigSource,
+    ConfigUnavailableError,
+    PersonalizationConfig,
+    PersonalizeUnavailableError,
+    RecommendationsRuntime,
+    ScoredItemId,
+)
 
 USER_PERSONALIZATION = "user-personalization"
 RELATED_ITEMS = "related-items"
@@ -34,19 +32,8 @@ PERSONALIZED_RANKING = "personalized-ranking"
 
 @dataclass(frozen=True)
 class ReadDependencies:
-    config: ConfigReader
-    personalize: PersonalizeRuntime
-
-
-@cache
-def read_dependencies() -> ReadDependencies:
-    settings = read_settings()
-    runtime = PersonalizeRuntime(
-        get_client("personalize-runtime"),
-        budget_seconds=settings.personalize_budget_seconds,
-        attempt_seconds=settings.personalize_connect_timeout + settings.personalize_read_timeout,
-    )
-    return ReadDependencies(config=config_reader(), personalize=runtime)
+    config: ConfigSource
+    personalize: RecommendationsRuntime
 
 
 def recommend_for_user(
@@ -61,7 +48,7 @@ def recommend_for_user(
     if definition and definition.placeholder and not filter_value:
         raise BadRequestError(
             f"filter {definition.name!r} needs a value",
-            [FieldProblem(field="filterValue", problem=f"required with filter {definition.name}")],
+            [Problem(field="filterValue", problem=f"required with filter {definition.name}")],
         )
     config, config_problem = _current_config(deps)
     if user_id is None:
@@ -75,7 +62,7 @@ def recommend_for_user(
         if filter_arn is None:
             raise BadRequestError(
                 f"filter {definition.name!r} is not configured in this deployment",
-                [FieldProblem(field="filter", problem="not configured")],
+                [Problem(field="filter", problem="not configured")],
             )
     try:
         answer = deps.personalize.recommendations(

@@ -1,45 +1,26 @@
-"""The track_event use case: a request's events onto the EventBridge bus, as a plain function.
+"""The track_event use case: a request's events onto the event bus, as a plain function.
 
-PutEvents takes at most 10 entries per call. Entries the bus reports as failed
-(`FailedEntryCount`) are retried, alone, with a short backoff; a call that fails as a whole
-(throttled, unreachable, timed out) ends the attempt for every event not yet put. Whatever is
-left is answered as a 503 naming the events, which the client may send again with the same
+The publisher (`EventPublisher`, EventBridge in a deployment) says which events it could not
+put; those are answered as a 503 naming them, which the client may send again with the same
 eventIds: downstream recognises them.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
-from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from personalization.adapters.aws import get_client
 from personalization.contracts.events import (
-    EventDetail,
     EventsNotAcceptedResponse,
-    NotAcceptedEvent,
     TrackEventsRequest,
     TrackEventsResponse,
-    build_entry,
     event_details,
 )
 from personalization.contracts.metrics import MetricName
-from personalization.http.errors import ServiceUnavailableError
 from personalization.observability import count_with_dimension, logger
-from personalization.settings import event_settings
-
-MAX_ENTRIES_PER_CALL = 10
-"""EventBridge PutEvents limit."""
-PUT_ATTEMPTS = 3
-RETRY_DELAYS_SECONDS = (0.05, 0.1)
-"""Backoff before the 2nd and 3rd attempt at the entries the bus reported as failed."""
+from personalization.usecases.errors import ServiceUnavailableError
+from personalization.usecases.ports import EventPublisher, PutOutcome
 
 
 class EventsNotAcceptedError(ServiceUnavailableError):
@@ -48,89 +29,6 @@ class EventsNotAcceptedError(ServiceUnavailableError):
     def __init__(self, answer: EventsNotAcceptedResponse) -> None:
         super().__init__(answer.message, body=answer)
         self.answer = answer
-
-
-@dataclass
-class PutOutcome:
-    accepted: list[EventDetail] = field(default_factory=list)
-    not_accepted: list[NotAcceptedEvent] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _FailedEntry:
-    detail: EventDetail
-    error_code: str
-    error_message: str
-
-    def not_accepted(self) -> NotAcceptedEvent:
-        return NotAcceptedEvent(
-            eventId=self.detail.eventId,
-            eventType=self.detail.eventType,
-            errorCode=self.error_code,
-            errorMessage=self.error_message,
-        )
-
-
-class EventPublisher:
-    """Puts event details on one bus, in calls of at most 10 entries, retrying failed entries."""
-
-    def __init__(self, client: Any, event_bus_name: str, sleep: Callable[[float], None] = time.sleep) -> None:
-        self._client = client
-        self._event_bus_name = event_bus_name
-        self._sleep = sleep
-
-    def put(self, details: Sequence[EventDetail]) -> PutOutcome:
-        outcome = PutOutcome()
-        pending = list(details)
-        failed: list[_FailedEntry] = []
-        for attempt in range(PUT_ATTEMPTS):
-            if attempt:
-                self._sleep(RETRY_DELAYS_SECONDS[attempt - 1])
-            failed = self._put_once(pending, outcome)
-            if not failed:
-                return outcome
-            pending = [entry.detail for entry in failed]
-        outcome.not_accepted.extend(entry.not_accepted() for entry in failed)
-        return outcome
-
-    def _put_once(self, details: list[EventDetail], outcome: PutOutcome) -> list[_FailedEntry]:
-        """One pass over the details; returns the entries the bus reported as failed, to retry."""
-        failed: list[_FailedEntry] = []
-        for start in range(0, len(details), MAX_ENTRIES_PER_CALL):
-            chunk = details[start : start + MAX_ENTRIES_PER_CALL]
-            try:
-                answer = self._client.put_events(
-                    Entries=[build_entry(detail, self._event_bus_name) for detail in chunk]
-                )
-            except (BotoCoreError, ClientError) as error:
-                self._give_up(details[start:], error, outcome)
-                return []
-            for detail, result in zip(chunk, answer.get("Entries", []), strict=True):
-                if result.get("EventId"):
-                    outcome.accepted.append(detail)
-                else:
-                    failed.append(
-                        _FailedEntry(
-                            detail, result.get("ErrorCode", "Unknown"), result.get("ErrorMessage", "")
-                        )
-                    )
-        return failed
-
-    @staticmethod
-    def _give_up(details: list[EventDetail], error: Exception, outcome: PutOutcome) -> None:
-        """The bus failed a whole call (after the client's own retries): no use trying the rest now."""
-        code = (
-            error.response.get("Error", {}).get("Code", "ClientError")
-            if isinstance(error, ClientError)
-            else type(error).__name__
-        )
-        logger.warning("event bus call failed", extra={"errorCode": code, "error": str(error)})
-        outcome.not_accepted.extend(_FailedEntry(d, code, str(error)).not_accepted() for d in details)
-
-
-@cache
-def event_publisher() -> EventPublisher:
-    return EventPublisher(get_client("events"), event_settings().event_bus_name)
 
 
 def track_events(

@@ -15,9 +15,9 @@ from bench.bench_local_api import (
     route_loads,
     wrk_script,
 )
+from personalization.contracts.api import RankRequest
 from personalization.contracts.events import TrackEventsRequest
 from personalization.contracts.topology import ROUTES
-from personalization.http.models import RankRequest
 
 pytestmark = pytest.mark.unit
 

@@ -17,11 +17,11 @@ from moto import mock_aws
 
 from local.resources import create_event_resources
 from personalization.adapters import aws
+from personalization.adapters.event_bus import event_publisher
 from personalization.adapters.sinks.personalize import personalize_sink
 from personalization.adapters.sinks.pinpoint import pinpoint_sink
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts import parameters
-from personalization.usecases.tracking import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 
 PREFIX = "/retail-personalization"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from personalization.adapters import aws
-from personalization.usecases.tracking import event_publisher
+from personalization.adapters.event_bus import event_publisher
 from tests.apigw import FakeLambdaContext, rest_event
 from track_event.handler import lambda_handler
 

@@ -12,9 +12,9 @@ from botocore.exceptions import ClientError
 from personalization.adapters import aws
 from personalization.adapters.sinks.base import parse_records
 from personalization.adapters.sinks.personalize import PersonalizeSink, personalize_event
-from personalization.adapters.ssm_config import ConfigUnavailableError, PersonalizationConfig
 from personalization.contracts import parameters
 from personalization.contracts.events import EventDetail
+from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     THROTTLED,

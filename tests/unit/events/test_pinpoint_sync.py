@@ -10,8 +10,8 @@ import pytest
 from personalization.adapters import aws
 from personalization.adapters.sinks.base import parse_records
 from personalization.adapters.sinks.pinpoint import PinpointSink, endpoint_id
-from personalization.adapters.ssm_config import PersonalizationConfig
 from personalization.contracts import parameters
+from personalization.usecases.ports import PersonalizationConfig
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     PINPOINT_APP,

@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
+from personalization.adapters.event_bus import RETRY_DELAYS_SECONDS, EventBridgePublisher
 from personalization.contracts.events import EVENT_SOURCE, TrackEventsRequest
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
-from personalization.usecases.tracking import (
-    RETRY_DELAYS_SECONDS,
-    EventPublisher,
-    EventsNotAcceptedError,
-    track_events,
-)
+from personalization.usecases.tracking import EventsNotAcceptedError, track_events
 from tests.unit.events.conftest import (
     THROTTLED,
     Bus,
@@ -101,7 +97,7 @@ def test_twenty_five_events_are_put_in_calls_of_at_most_ten(spy: BusSpy, bus: Bu
 def test_only_the_failed_entries_are_retried_after_a_backoff(bus: Bus) -> None:
     spy = BusSpy(fail_entry=lambda detail, call: call == 1 and detail["eventId"] in {"e1", "e3"})
     sleeps: list[float] = []
-    publisher = EventPublisher(spy, DEFAULT_EVENT_BUS_NAME, sleep=sleeps.append)
+    publisher = EventBridgePublisher(spy, DEFAULT_EVENT_BUS_NAME, sleep=sleeps.append)
     request = TrackEventsRequest.model_validate(
         {"sessionId": "s-1", "events": [viewed(f"e{n}") for n in range(5)]}
     )
@@ -122,7 +118,7 @@ def test_only_the_failed_entries_are_retried_after_a_backoff(bus: Bus) -> None:
 def test_entries_still_failing_after_three_attempts_are_named_in_the_503(bus: Bus) -> None:
     spy = BusSpy(fail_entry=lambda detail, _: detail["eventId"] == "e1")
     sleeps: list[float] = []
-    publisher = EventPublisher(spy, DEFAULT_EVENT_BUS_NAME, sleep=sleeps.append)
+    publisher = EventBridgePublisher(spy, DEFAULT_EVENT_BUS_NAME, sleep=sleeps.append)
     request = TrackEventsRequest.model_validate(
         {"sessionId": "s-1", "events": [viewed(f"e{n}") for n in range(3)]}
     )

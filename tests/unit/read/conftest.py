@@ -14,7 +14,7 @@ from moto import mock_aws
 from personalization.adapters import aws
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts import parameters
-from personalization.usecases.read import read_dependencies
+from personalization.wiring import read_dependencies
 from tests.apigw import FakeLambdaContext, rest_event
 
 PREFIX = "/retail-personalization"

@@ -7,8 +7,9 @@ import pytest
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from botocore.stub import Stubber
 
-from personalization.adapters.ssm_config import ConfigReader, ConfigUnavailableError, PersonalizationConfig
+from personalization.adapters.ssm_config import ConfigReader
 from personalization.contracts import parameters
+from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 from recommend.handler import lambda_handler
 from tests.unit.read.conftest import CONFIGURED, EXCLUDE_PURCHASED, FEATURED, PREFIX, USER_CAMPAIGN, get
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from personalization.adapters import aws
 from personalization.adapters.aws import CLIENT_LIMITS
 from personalization.adapters.personalize import (
     MAX_ATTEMPTS,
@@ -14,7 +15,8 @@ from personalization.adapters.personalize import (
     classify,
     resource_parameter,
 )
-from personalization.settings import ReadSettings
+from personalization.settings import ReadSettings, read_settings
+from personalization.wiring import read_dependencies
 
 pytestmark = pytest.mark.unit
 
@@ -65,14 +67,32 @@ def test_a_slow_failure_is_not_retried_past_the_budget() -> None:
 def test_worst_case_read_request_stays_under_one_and_a_half_seconds() -> None:
     """SSM's one attempt plus Personalize's budget, with the configured timeouts."""
     settings = ReadSettings.for_function("recommend")
-    ssm_connect, ssm_read, ssm_attempts = CLIENT_LIMITS["ssm"]
-    connect, read, attempts = CLIENT_LIMITS["personalize-runtime"]
+    ssm = CLIENT_LIMITS["ssm"]
     attempt = settings.personalize_connect_timeout + settings.personalize_read_timeout
     worst_personalize = min(settings.personalize_budget_seconds, MAX_ATTEMPTS * attempt + RETRY_DELAY_SECONDS)
 
-    assert attempts == 1
-    assert (connect, read) == (settings.personalize_connect_timeout, settings.personalize_read_timeout)
-    assert ssm_attempts * (ssm_connect + ssm_read) + worst_personalize < 1.5
+    assert ssm.attempts * (ssm.connect_timeout + ssm.read_timeout) + worst_personalize < 1.5
+
+
+def test_the_personalize_client_takes_its_timeouts_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PERSONALIZE_READ_TIMEOUT changes the client's read timeout, not only the budget."""
+    environment = ReadSettings.for_function("recommend", PERSONALIZE_READ_TIMEOUT="0.7").to_environment()
+    for name, value in {**environment, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    read_settings.cache_clear()
+    read_dependencies.cache_clear()
+    aws.reset_clients()
+    try:
+        runtime = read_dependencies().personalize
+        config = aws.get_client("personalize-runtime").meta.config
+    finally:
+        read_settings.cache_clear()
+        read_dependencies.cache_clear()
+        aws.reset_clients()
+
+    assert (config.connect_timeout, config.read_timeout) == (0.25, 0.7)
+    assert config.retries["total_max_attempts"] == 1
+    assert isinstance(runtime, PersonalizeRuntime)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 
 from personalization.contracts.filters import FILTERS, FilterName
 from personalization.http.openapi import render
-from personalization.settings import ReadSettings, SettingsError
+from personalization.settings import ReadSettings, SettingsError, read_settings
+from tests.apigw import FakeLambdaContext, rest_event
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +54,19 @@ def test_committed_openapi_document_is_up_to_date() -> None:
     committed = (REPO / "openapi.json").read_text()
 
     assert json.loads(committed) == json.loads(render()), "openapi.json is stale: run `make openapi`"
+
+
+def test_a_handler_imports_without_settings_and_its_first_invocation_fails_on_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Routes are declared at import; the settings are validated before the first request is routed."""
+    for variable in ("POWERTOOLS_SERVICE_NAME", "PARAMETER_PREFIX"):
+        monkeypatch.delenv(variable, raising=False)
+    read_settings.cache_clear()
+    import recommend.handler
+
+    try:
+        with pytest.raises(SettingsError, match="PARAMETER_PREFIX: Field required"):
+            recommend.handler.app.resolve(rest_event("GET", "/recommendations"), FakeLambdaContext())
+    finally:
+        read_settings.cache_clear()

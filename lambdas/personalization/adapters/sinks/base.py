@@ -23,10 +23,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from personalization.adapters.personalize import classify
-from personalization.adapters.ssm_config import ConfigUnavailableError, PersonalizationConfig
 from personalization.contracts.events import EventDetail, TrackedEventRecord
 from personalization.contracts.metrics import MetricName
 from personalization.observability import count_with_dimension, logger, metrics
+from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 
 CIRCUIT_BREAKING_REASONS = frozenset({"throttled", "timeout", "unreachable", "service-error"})
 """After a call fails for one of these reasons, the sink makes no further calls in this batch."""

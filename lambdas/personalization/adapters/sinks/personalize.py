@@ -30,10 +30,11 @@ from personalization.adapters.sinks.base import (
     record_calls,
     unique_events,
 )
-from personalization.adapters.ssm_config import PersonalizationConfig, config_reader
+from personalization.adapters.ssm_config import config_reader
 from personalization.contracts.events import EventDetail, TrackedEventRecord, properties_json
 from personalization.contracts.metrics import MetricName
 from personalization.observability import logger, metrics
+from personalization.usecases.ports import PersonalizationConfig
 
 MAX_EVENTS_PER_CALL = 10
 """Amazon Personalize PutEvents: `eventList` holds 1 to 10 events."""

@@ -33,10 +33,11 @@ from personalization.adapters.sinks.base import (
     record_calls,
     unique_events,
 )
-from personalization.adapters.ssm_config import PersonalizationConfig, config_reader
+from personalization.adapters.ssm_config import config_reader
 from personalization.contracts.events import EventDetail, TrackedEventRecord
 from personalization.contracts.metrics import MetricName
 from personalization.observability import logger, metrics
+from personalization.usecases.ports import PersonalizationConfig
 
 MAX_EVENTS_PER_CALL = 100
 """Amazon Pinpoint PutEvents: at most 100 events per request (events ingestion quotas)."""
