@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from local import ACCOUNT_ID
+
 HEADER = struct.Struct(">I")
-ACCOUNT_ID = "123456789012"
 
 
 def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:

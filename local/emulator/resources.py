@@ -1,6 +1,6 @@
 """The Personalize and Pinpoint resources the emulator serves, with deterministic names.
 
-Everything lives in the fake account 000000000000 of the configured region, so the local
+Everything lives in the twin's account (`local.ACCOUNT_ID`) of the configured region, so the local
 stack can write the same SSM parameters a real deployment would (`ssm_parameters`).
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from local import ACCOUNT_ID
 from personalization.contracts import parameters
 from personalization.contracts.filters import FILTERS, FilterDefinition
 
-ACCOUNT_ID = "000000000000"
 NAME_PREFIX = "retail"
 _ID_NAMESPACE = uuid.UUID("5f1c8a0e-8d7e-4c56-9b8e-2f1b6c1d0a11")
 

@@ -1,4 +1,4 @@
-/** Limits of the HTTP API (DESIGN section 4) that the storefront must respect. */
+/** Limits of the HTTP API that the storefront must respect (tests/unit/test_storefront_limits.py keeps them equal to the API). */
 
 export const MAX_RANK_ITEMS = 500;
 export const MAX_EVENTS_PER_REQUEST = 25;

@@ -17,6 +17,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from local import ACCOUNT_ID
 from local.emulator import EmulatorServer, default_resources
 from personalization.contracts import parameters
 from tests.integration.emulator.emulator_helpers import error_of
@@ -38,7 +39,7 @@ def test_resources_give_every_ssm_parameter(emulator: EmulatorServer) -> None:
 
     assert set(described["ssmParameters"]) == set(parameters.all_parameters())
     assert described["ssmParameters"][parameters.FEATURED_ITEM_IDS].count(",") >= 1
-    assert described["accountId"] == "000000000000"
+    assert described["accountId"] == ACCOUNT_ID
 
 
 def test_resource_names_are_deterministic_per_region() -> None:
@@ -50,7 +51,7 @@ def test_resource_names_are_deterministic_per_region() -> None:
 
     assert east == again
     assert east.tracking_id != west.tracking_id
-    assert all(":eu-west-1:000000000000:" in arn for arn in west.campaigns)
+    assert all(f":eu-west-1:{ACCOUNT_ID}:" in arn for arn in west.campaigns)
     assert (
         east.ssm_parameters(prefer_recommenders=True)[parameters.USER_PERSONALIZATION_ARN]
         .split(":")[5]

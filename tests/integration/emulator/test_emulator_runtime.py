@@ -8,6 +8,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from local import ACCOUNT_ID
 from local.emulator import EmulatorServer, RecipeKind
 from tests.integration.emulator.emulator_helpers import error_of
 
@@ -89,8 +90,8 @@ def test_ranking_takes_up_to_500_items(runtime: Any, ranking_campaign: str, emul
     assert len(response["personalizedRanking"]) == 500
 
 
-UNKNOWN_CAMPAIGN = "arn:aws:personalize:us-east-1:000000000000:campaign/unknown"
-UNKNOWN_FILTER = "arn:aws:personalize:us-east-1:000000000000:filter/unknown"
+UNKNOWN_CAMPAIGN = f"arn:aws:personalize:us-east-1:{ACCOUNT_ID}:campaign/unknown"
+UNKNOWN_FILTER = f"arn:aws:personalize:us-east-1:{ACCOUNT_ID}:filter/unknown"
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,12 @@ ENVIRONMENT = {"ONLY_THIS": "yes", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 """With LANG set, Python adds nothing (without it, locale coercion would add LC_CTYPE)."""
 
 
+def spec_of(name: str, timeout_seconds: int = 3) -> FunctionSpec:
+    return FunctionSpec(name, "test", timeout_seconds, FunctionSettings)
+
+
 def pool_of(name: str, tmp_path: Path, timeout_seconds: int = 3, max_concurrency: int = 2) -> FunctionPool:
-    spec = FunctionSpec(name, "test", 128, timeout_seconds, FunctionSettings)
+    spec = spec_of(name, timeout_seconds)
     return FunctionPool(
         FunctionConfig(
             spec,
@@ -139,7 +143,7 @@ def test_concurrent_invocations_get_their_own_instances_up_to_the_limit(tmp_path
 def test_the_gateway_answers_502_when_the_function_times_out(tmp_path: Path) -> None:
     pool = pool_of("sleepy", tmp_path, timeout_seconds=1)
     pool.start()
-    gateway = Gateway([Route("GET", "/slow", "sleepy")], lambda _name, event: pool.invoke(event))
+    gateway = Gateway([Route("GET", "/slow", spec_of("sleepy"))], lambda _name, event: pool.invoke(event))
     gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
     gateway.start()
     try:
@@ -156,7 +160,7 @@ def test_the_gateway_answers_502_when_the_function_times_out(tmp_path: Path) -> 
 
 def test_the_gateway_builds_the_rest_proxy_event(echo: FunctionPool) -> None:
     gateway = Gateway(
-        [Route("POST", "/echo", "echo")], lambda _name, event: _as_proxy_response(echo.invoke(event))
+        [Route("POST", "/echo", spec_of("echo"))], lambda _name, event: _as_proxy_response(echo.invoke(event))
     )
     gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
     gateway.start()
@@ -188,7 +192,7 @@ def test_the_gateway_builds_the_rest_proxy_event(echo: FunctionPool) -> None:
 
 
 def test_the_gateway_answers_502_for_a_malformed_proxy_response(echo: FunctionPool) -> None:
-    gateway = Gateway([Route("GET", "/echo", "echo")], lambda _name, event: echo.invoke(event))
+    gateway = Gateway([Route("GET", "/echo", spec_of("echo"))], lambda _name, event: echo.invoke(event))
     gateway.cors = CorsPolicy(("http://127.0.0.1:8080",))
     gateway.start()
     try:

@@ -14,7 +14,7 @@ import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -35,6 +35,7 @@ from personalization.adapters.sinks.base import (
 )
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts.events import EventDetail, TrackedEventRecord
+from personalization.contracts.limits import utc_text
 from personalization.contracts.metrics import MetricName
 from personalization.observability import logger, metrics
 from personalization.usecases.ports import PersonalizationConfig
@@ -53,10 +54,6 @@ def endpoint_id(user_id: str) -> str:
     return str(uuid.uuid5(ENDPOINT_NAMESPACE, user_id))
 
 
-def _timestamp(sent_at: datetime) -> str:
-    return sent_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def pinpoint_event(detail: EventDetail, session_start: datetime) -> dict[str, Any]:
     """An `Events` entry: strings and booleans as attributes, numbers (price, quantity) as metrics."""
     attributes: dict[str, str] = {}
@@ -73,8 +70,8 @@ def pinpoint_event(detail: EventDetail, session_start: datetime) -> dict[str, An
             attributes[key] = fixed[:MAX_ATTRIBUTE_VALUE_LENGTH]
     event: dict[str, Any] = {
         "EventType": detail.eventType,
-        "Timestamp": _timestamp(detail.sentAt),
-        "Session": {"Id": detail.sessionId, "StartTimestamp": _timestamp(session_start)},
+        "Timestamp": utc_text(detail.sentAt),
+        "Session": {"Id": detail.sessionId, "StartTimestamp": utc_text(session_start)},
     }
     if attributes:
         event["Attributes"] = attributes
@@ -108,7 +105,7 @@ class UserEvents:
         return {
             "User": {"UserId": self.user_id},
             "Attributes": attributes,
-            "EffectiveDate": _timestamp(last.sentAt),
+            "EffectiveDate": utc_text(last.sentAt),
         }
 
     def session_starts(self) -> dict[str, datetime]:
