@@ -18,12 +18,15 @@ from constructs import Construct
 
 from infra.deployment import BAD_REQUEST_BODY, CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS, METHODS_WITH_BODY
 from infra.functions import Functions
+from infra.nag import acknowledge
 from infra.settings import DeploymentSettings
-from personalization.contracts.topology import (
-    Route,
-)
+from personalization.contracts.topology import Route
 
 CORS_MAX_AGE = Duration.seconds(CORS_MAX_AGE_SECONDS)
+PUBLIC_API = (
+    "The storefront API is public by design (DESIGN section 4): anonymous shoppers call it. "
+    "Stage throttling and request validation limit abuse; no shopper credentials exist to check."
+)
 
 
 class RestApi(Construct):
@@ -72,6 +75,20 @@ class RestApi(Construct):
                 max_age=CORS_MAX_AGE,
             ),
         )
+        stage = self.api.deployment_stage
+        acknowledge(
+            stage,
+            "AwsSolutions-APIG3",
+            "Stage throttling bounds the load; a WAF web ACL (billed per month) is left to deployments "
+            "that need it and can be associated with the stage without changing this stack.",
+        )
+        acknowledge(
+            stage,
+            "AwsSolutions-APIG6",
+            "Every request is logged by the JSON access log, traced by X-Ray and logged by its function; "
+            "execution logging would need the account-wide API Gateway CloudWatch role, which a stack "
+            "should not take over.",
+        )
         validator = self.api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
@@ -91,7 +108,7 @@ class RestApi(Construct):
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         for route in routes:
             resource = self.api.root.resource_for_path(route.path)
-            self.methods[(route.method, route.path)] = resource.add_method(
+            method = resource.add_method(
                 route.method,
                 apigw.LambdaIntegration(functions[route.function]),
                 request_validator=validator,
@@ -99,3 +116,6 @@ class RestApi(Construct):
                 if route.method in METHODS_WITH_BODY
                 else None,
             )
+            acknowledge(method, "AwsSolutions-APIG4", PUBLIC_API)
+            acknowledge(method, "AwsSolutions-COG4", PUBLIC_API)
+            self.methods[(route.method, route.path)] = method

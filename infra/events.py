@@ -22,11 +22,20 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.functions import Functions
+from infra.nag import acknowledge
 from infra.naming import pascal_case
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.topology import DLQ_RETENTION_DAYS, SinkSpec
 
 DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS)
+DLQ_IS_THE_END = (
+    "This is the dead-letter queue: the end of the line. An alarm fires when it holds a message; "
+    "an operator inspects and redrives it to the sink's queue."
+)
+SQS_FAILURES_TO_REDRIVE = (
+    "On-failure destinations exist for stream and Kafka sources only; an SQS record that fails "
+    "maxReceiveCount times moves to the queue's dead-letter queue (redrive policy)."
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class EventFanOut(Construct):
             retention_period=DLQ_RETENTION,
             removal_policy=RemovalPolicy.DESTROY,
         )
+        acknowledge(dead_letter_queue, "Serverless-SQSRedrivePolicy", DLQ_IS_THE_END)
         queue = sqs.Queue(
             scope,
             "Queue",
@@ -103,4 +113,5 @@ class EventFanOut(Construct):
                 report_batch_item_failures=True,
             )
         )
+        acknowledge(function, "Serverless-LambdaEventSourceMappingDestination", SQS_FAILURES_TO_REDRIVE)
         return SinkResources(bus_rule, queue, dead_letter_queue, function)

@@ -18,7 +18,9 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.deployment import MEMORY_MB
+from infra.nag import acknowledge
 from infra.naming import pascal_case
+from infra.permissions import ResourceArns, grant
 from infra.settings import DeploymentSettings
 from personalization.contracts.topology import FunctionSpec
 from repository import LAMBDAS_DIR
@@ -37,6 +39,16 @@ ASSET_EXCLUDES = (
     "**/.ruff_cache",
     "**/.pytest_cache",
     "**/*.md",
+)
+
+XRAY_WILDCARD = (
+    "AwsSolutions-IAM5[Resource::*]",
+    "X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions.",
+)
+NOT_ASYNC = (
+    "Serverless-LambdaDLQ",
+    "Invoked synchronously by API Gateway or by an SQS event source mapping, never asynchronously: an "
+    "asynchronous-invocation DLQ would stay empty. Failed SQS records go to the queue's dead-letter queue.",
 )
 
 
@@ -92,8 +104,16 @@ class Functions(Construct):
             role=role,
             log_group=log_group,
         )
+        acknowledge(function, *NOT_ASYNC)
+        acknowledge(role, *XRAY_WILDCARD)
         self.by_name[spec.name] = function
         return function
+
+    def grant(self, spec: FunctionSpec, arns: ResourceArns) -> None:
+        """Grants the function's role the AWS access its spec declares, and nothing else."""
+        role = self[spec].role
+        assert role is not None, f"{spec.name} has no role"
+        grant(role, spec.access, arns)
 
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
         return spec.environment(self._settings.parameter_prefix, self._deployment_values)

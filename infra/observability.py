@@ -21,6 +21,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from infra.events import SinkResources
+from infra.nag import acknowledge
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
 from personalization.contracts.metrics import MetricName
@@ -135,7 +136,13 @@ class Observability(Construct):
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True, description="Encrypts the alarm topic")
         key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
         topic = sns.Topic(self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="Retail alarms")
-        topic.add_subscription(subscriptions.EmailSubscription(email))
+        subscription = topic.add_subscription(subscriptions.EmailSubscription(email))
+        acknowledge(
+            subscription,
+            "Serverless-SNSRedrivePolicy",
+            "Email subscription for alarm notifications: SNS retries email delivery itself, and every "
+            "alarm's state stays visible on the dashboard, so an undelivered email loses nothing.",
+        )
         return topic
 
     def _alarm(

@@ -2,18 +2,57 @@
 
 ARNs of resources created after deployment (Personalize campaigns, recommenders,
 filters, event trackers; the Pinpoint application) are not known to the stack, so
-those grants are scoped to the resource type under this account and region.
+those grants are scoped to the resource type under this account and region; each such
+wildcard is acknowledged to cdk-nag (AwsSolutions-IAM5) on the role it is granted to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import assert_never
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 
+from infra.nag import acknowledge
 from personalization.contracts.topology import Access
+
+RESOURCE_CREATED_LATER = (
+    "{what} are created by provisioning after deployment and read from SSM at run time, so their ARNs "
+    "are unknown here; the grant is one action on this resource type in this account and region only."
+)
+PERSONALIZE_MODELS = RESOURCE_CREATED_LATER.format(what="Personalize campaigns, recommenders and filters")
+
+
+@dataclass(frozen=True)
+class TypeWildcard:
+    """Every resource of one type in this account and region, e.g. `...:personalize:...:campaign/*`."""
+
+    service: str
+    resource_type: str
+    reason: str
+    """Why the grant cannot name the resources: the acknowledgment's reason."""
+
+    @property
+    def finding(self) -> str:
+        """The AwsSolutions-IAM5 finding this wildcard raises, as cdk-nag spells it."""
+        return (
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{self.service}:<AWS::Region>:"
+            f"<AWS::AccountId>:{self.resource_type}/*]"
+        )
+
+
+CAMPAIGNS = TypeWildcard("personalize", "campaign", PERSONALIZE_MODELS)
+RECOMMENDERS = TypeWildcard("personalize", "recommender", PERSONALIZE_MODELS)
+FILTERS = TypeWildcard("personalize", "filter", PERSONALIZE_MODELS)
+EVENT_TRACKERS = TypeWildcard(
+    "personalize", "event-tracker", RESOURCE_CREATED_LATER.format(what="Personalize event trackers")
+)
+PINPOINT_APPS = TypeWildcard(
+    "mobiletargeting", "apps", RESOURCE_CREATED_LATER.format(what="Pinpoint applications")
+)
 
 
 class ResourceArns:
@@ -26,41 +65,46 @@ class ResourceArns:
         )
         self.bus = bus.event_bus_arn
 
-    def of_type(self, service: str, resource_type: str) -> str:
+    def of_type(self, wildcard: TypeWildcard) -> str:
         """Every resource of one type, e.g. `arn:aws:personalize:{region}:{account}:campaign/*`."""
         return self._stack.format_arn(
-            service=service,
-            resource=resource_type,
+            service=wildcard.service,
+            resource=wildcard.resource_type,
             resource_name="*",
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
 
 
-def statements(access: Iterable[Access], arns: ResourceArns) -> list[iam.PolicyStatement]:
-    return [_statement(item, arns) for item in sorted(access, key=lambda item: item.name)]
+def grant(role: iam.IRole, access: Iterable[Access], arns: ResourceArns) -> None:
+    """Adds the statement of each access to the role's policy and acknowledges, on the role, each
+    resource-type wildcard a statement needs."""
+    for item in sorted(access, key=lambda item: item.name):
+        actions, named, wildcards = _grant_of(item, arns)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.ALLOW,
+                actions=actions,
+                resources=[*named, *(arns.of_type(wildcard) for wildcard in wildcards)],
+            )
+        )
+        for wildcard in wildcards:
+            acknowledge(role, wildcard.finding, wildcard.reason)
 
 
-def _statement(access: Access, arns: ResourceArns) -> iam.PolicyStatement:
-    personalize = {kind: arns.of_type("personalize", kind) for kind in ("campaign", "recommender", "filter")}
+def _grant_of(access: Access, arns: ResourceArns) -> tuple[list[str], list[str], list[TypeWildcard]]:
+    """The actions, the named resources and the resource-type wildcards of one access."""
     match access:
         case Access.CONFIG:
-            return _allow(["ssm:GetParametersByPath"], [arns.parameter_path])
+            return ["ssm:GetParametersByPath"], [arns.parameter_path], []
         case Access.PERSONALIZE_RECOMMENDATIONS:
-            return _allow(["personalize:GetRecommendations"], list(personalize.values()))
+            return ["personalize:GetRecommendations"], [], [CAMPAIGNS, RECOMMENDERS, FILTERS]
         case Access.PERSONALIZE_RANKING:
-            return _allow(
-                ["personalize:GetPersonalizedRanking"], [personalize["campaign"], personalize["filter"]]
-            )
+            return ["personalize:GetPersonalizedRanking"], [], [CAMPAIGNS, FILTERS]
         case Access.PERSONALIZE_EVENTS:
-            return _allow(["personalize:PutEvents"], [arns.of_type("personalize", "event-tracker")])
+            return ["personalize:PutEvents"], [], [EVENT_TRACKERS]
         case Access.PUBLISH_EVENTS:
-            return _allow(["events:PutEvents"], [arns.bus])
+            return ["events:PutEvents"], [arns.bus], []
         case Access.PINPOINT:
-            return _allow(
-                ["mobiletargeting:PutEvents", "mobiletargeting:UpdateEndpoint"],
-                [arns.of_type("mobiletargeting", "apps")],
-            )
-
-
-def _allow(actions: list[str], resources: list[str]) -> iam.PolicyStatement:
-    return iam.PolicyStatement(effect=iam.Effect.ALLOW, actions=actions, resources=resources)
+            return ["mobiletargeting:PutEvents", "mobiletargeting:UpdateEndpoint"], [], [PINPOINT_APPS]
+        case _:
+            assert_never(access)

@@ -13,9 +13,8 @@ from infra.data import DatasetStorage
 from infra.events import EventFanOut
 from infra.functions import Functions
 from infra.hosting import StorefrontHosting
-from infra.nag import acknowledge_findings
 from infra.observability import Observability
-from infra.permissions import ResourceArns, statements
+from infra.permissions import ResourceArns
 from infra.settings import DeploymentSettings
 from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
 from personalization.settings import ReadSettings
@@ -55,8 +54,7 @@ class RetailPersonalizationStack(Stack):
         )
         arns = ResourceArns(self, settings.parameter_prefix, self.events.bus)
         for spec in FUNCTIONS:
-            for statement in statements(spec.access, arns):
-                self.functions[spec].add_to_role_policy(statement)
+            self.functions.grant(spec, arns)
         self.api = RestApi(self, "Api", settings=settings, routes=ROUTES, functions=self.functions)
         self.observability = Observability(
             self,
@@ -73,7 +71,6 @@ class RetailPersonalizationStack(Stack):
             else None
         )
         self._outputs()
-        acknowledge_findings(self)
 
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api.api.url, description="Base URL of the API stage")
