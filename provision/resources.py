@@ -1,7 +1,7 @@
 """The Amazon Personalize resources of a deployment, as engine stages.
 
 Each resource type is one row of API names (`PersonalizeApi`); `personalize_step` turns a
-row plus a name and the create parameters into a step. Order (DESIGN section 8): uploads,
+row plus a name and the create parameters into a step. Order (docs/architecture.md §8): uploads,
 schemas, dataset group, datasets, import jobs, event tracker and filters, solutions,
 solution versions, campaigns. Steps of one stage run side by side.
 """

@@ -1,5 +1,5 @@
 /**
- * The personalization API client (DESIGN section 4). Every call has a timeout, so a slow or
+ * The personalization API client (docs/architecture.md §4). Every call has a timeout, so a slow or
  * failing API turns into an `ApiError` the views answer with a fallback, never an endless wait.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The shopping cart, kept in localStorage. Every change fires its event; cart-wide steps
- * (view, checkout, order) fire one event per line, each with its itemId (DESIGN section 5).
+ * (view, checkout, order) fire one event per line, each with its itemId (docs/architecture.md §5).
  */
 
 import { randomId } from "./ids.js";

@@ -1,7 +1,7 @@
 """A stand-in for the local stack, for the browser tests: the storefront served as static files with a
 generated config.json and a small generated dataset, and a fake personalization API that records every call.
 
-The fake API answers like DESIGN section 4 (CORS included, since the storefront and the API are on
+The fake API answers like docs/architecture.md §4 (CORS included, since the storefront and the API are on
 different origins) with simple, predictable personalization: recommendations come from the categories
 the shopper viewed last, then from the persona's categories; ranking puts the persona's categories first.
 """
@@ -90,7 +90,7 @@ class _ApiState:
 
 
 class FakeApi:
-    """The API of DESIGN section 4 with a recorder; `outage`, `slow` and `fail_event_posts` inject faults."""
+    """The API of docs/architecture.md §4 with a recorder; `outage`, `slow`, `fail_event_posts` inject faults."""
 
     def __init__(self, data: ShopData) -> None:
         self.data = data

@@ -1,4 +1,4 @@
-"""SSM parameter names (DESIGN section 6): the one place that spells them.
+"""SSM parameter names (docs/architecture.md §6): the one place that spells them.
 
 The CDK stack creates them, provisioning fills them in, the local stack seeds them,
 and the handlers read them back with one GetParametersByPath call under the prefix.

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 TIMEOUT = 10
 REAL_TIME_SECONDS = 2.0
-"""DESIGN: recommendations follow the shopper within seconds (1 s batching window + delivery)."""
+"""recommendations follow the shopper within seconds (1 s batching window + delivery)."""
 T = TypeVar("T")
 
 

@@ -1,4 +1,4 @@
-"""The eight event types of DESIGN section 5 are the same in every part that names them.
+"""The eight event types of docs/architecture.md §5 are the same in every part that names them.
 
 The dataset generator and the storefront (JavaScript) keep their own list so they run
 without the Lambda code; these tests keep those lists equal to the event schema's.
