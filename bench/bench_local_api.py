@@ -15,7 +15,6 @@ gets them as a Lua table, the Python generator sends the same list.
 from __future__ import annotations
 
 import argparse
-import csv
 import http.client
 import json
 import re
@@ -31,6 +30,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.report import RESULTS_DIR, Goal, Section, percentile, table
+from dataset.loader import load_item_ids
+from local.data import DataFolder
 from local.launcher import DemoProcess, launch
 
 USERS = 5000
@@ -116,8 +117,8 @@ def route_loads(items: Sequence[str]) -> list[RouteLoad]:
 
 
 def catalog_items(data_dir: Path) -> list[str]:
-    with (data_dir / "dataset" / "items.csv").open(encoding="utf-8", newline="") as items:
-        return [row["ITEM_ID"] for row in csv.DictReader(items)]
+    """The item ids of the dataset in the demo's data folder `data_dir`."""
+    return load_item_ids(DataFolder(data_dir).dataset)
 
 
 def lua_string(text: str) -> str:

@@ -12,7 +12,6 @@ events per second end to end, the delay from the 202 answer to the event reachin
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import threading
@@ -27,6 +26,7 @@ from typing import Any
 import requests
 
 from bench.report import RESULTS_DIR, Goal, Section, Timing, table
+from dataset.loader import load_item_ids
 
 EVENTS_PER_POST = 5
 POSTS_PER_SESSION = 4
@@ -52,8 +52,7 @@ class SentEvent:
 
 
 def catalog_items(dataset_dir: Path, count: int) -> list[str]:
-    with (dataset_dir / "items.csv").open(encoding="utf-8", newline="") as items:
-        return [row["ITEM_ID"] for _, row in zip(range(count), csv.DictReader(items), strict=False)]
+    return load_item_ids(dataset_dir, limit=count)
 
 
 def send_session(api_url: str, session: int, items: list[str]) -> list[SentEvent]:

@@ -1,10 +1,9 @@
-"""The dataset folder, checked before anything is created (formats: the dataset generator's contract)."""
+"""The dataset folder, checked before anything is created (formats: the dataset generator's contract;
+the files are found and parsed by the dataset loader, `dataset.loader`)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -78,8 +77,12 @@ def load_dataset(root: Path, training_event_type: str) -> Dataset:
 def _check_file(
     root: Path, kind: DatasetKind, training_event_type: str, problems: list[str]
 ) -> tuple[DatasetFile, set[str]] | None:
-    csv_path = root / f"{kind.key}.csv"
-    schema_path = root / "schemas" / f"{kind.key}.json"
+    # Imported here, not at the top: the dataset package brings numpy (a quarter of a second to
+    # import), which `down` and `status`, with no dataset to check, do not need.
+    from dataset import loader
+
+    csv_path = loader.table_path(root, kind.key)
+    schema_path = loader.schema_path(root, kind.key)
     missing = [str(p) for p in (csv_path, schema_path) if not p.is_file()]
     if missing:
         problems.append(f"missing {', '.join(missing)}")
@@ -91,9 +94,8 @@ def _check_file(
     absent = [name for name in kind.required_fields if name not in fields]
     if absent:
         problems.append(f"{schema_path.name} for {kind.key} lacks required field(s) {', '.join(absent)}")
-    content = csv_path.read_bytes()
-    reader = csv.reader(io.StringIO(content.decode("utf-8")))
-    header = next(reader, [])
+    table = loader.read_raw_table(root, kind.key)
+    header = table.header
     if set(header) != set(fields) or len(header) != len(fields):
         problems.append(
             f"{csv_path.name} header {header} does not match schemas/{kind.key}.json fields {list(fields)}"
@@ -103,7 +105,7 @@ def _check_file(
     item_ids: set[str] = set()
     event_column = header.index("EVENT_TYPE") if "EVENT_TYPE" in header else None
     item_column = header.index("ITEM_ID") if kind.key == "items" else None
-    for row in reader:
+    for row in table.rows:
         rows += 1
         if len(row) != len(header):
             width_errors += 1
@@ -121,8 +123,8 @@ def _check_file(
             f"{csv_path.name} has {training_rows} {training_event_type} events; "
             f"training needs at least {MIN_TRAINING_INTERACTIONS}"
         )
-    digest = hashlib.sha256(content).hexdigest()
-    return DatasetFile(kind, csv_path, schema_text, digest, rows), item_ids
+    digest = hashlib.sha256(table.content).hexdigest()
+    return DatasetFile(kind, table.path, schema_text, digest, rows), item_ids
 
 
 def _schema_fields(path: Path, text: str, problems: list[str]) -> tuple[str, ...] | None:
@@ -144,7 +146,9 @@ def _schema_fields(path: Path, text: str, problems: list[str]) -> tuple[str, ...
 
 
 def _featured_item_ids(root: Path, item_ids: set[str], problems: list[str]) -> tuple[str, ...]:
-    path = root / "featured.json"
+    from dataset import loader
+
+    path = root / loader.FEATURED_JSON
     if not path.is_file():
         problems.append(f"missing {path}")
         return ()
@@ -159,7 +163,9 @@ def _featured_item_ids(root: Path, item_ids: set[str], problems: list[str]) -> t
         return ()
     unknown = [i for i in ids if item_ids and i not in item_ids]
     if unknown:
-        problems.append(f"{path.name} names item(s) missing from items.csv: {', '.join(unknown[:5])}")
+        problems.append(
+            f"{path.name} names item(s) missing from {loader.ITEMS_CSV}: {', '.join(unknown[:5])}"
+        )
     return tuple(ids)
 
 

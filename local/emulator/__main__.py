@@ -15,7 +15,7 @@ from types import FrameType
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.emulator", description=__doc__)
     parser.add_argument(
-        "--data", required=True, type=Path, help="dataset folder (items.csv, interactions.csv, ...)"
+        "--data", required=True, type=Path, help="a dataset folder written by `python -m dataset generate`"
     )
     parser.add_argument("--port", type=int, default=4580, help="TCP port on the host (0: any free port)")
     parser.add_argument("--host", default="127.0.0.1")

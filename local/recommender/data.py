@@ -1,29 +1,35 @@
-"""Reads the dataset CSVs (the agreed file contract) into index arrays.
+"""The dataset's items and interactions (read by the dataset loader) as index arrays.
 
-Only `items.csv` and `interactions.csv` are needed: items give the catalog and the
-attributes filters test (`Items.CATEGORY_L1`, ...), interactions give the histories.
+Only the items and interactions CSVs are needed: items give the catalog and the attributes
+filters test (`Items.CATEGORY_L1`, ...), interactions give the histories.
 """
 
 from __future__ import annotations
 
-import csv
-from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
 
-ITEMS_FILE = "items.csv"
-INTERACTIONS_FILE = "interactions.csv"
-ITEM_ID_COLUMN = "ITEM_ID"
-CATEGORY_COLUMN = "CATEGORY_L1"
+import dataset
+from dataset.loader import CATEGORY_L1, ITEM_ID, load_interaction_codes, load_item_columns
 
 
-class DatasetError(ValueError):
-    """The dataset folder does not follow the file contract."""
+class DatasetError(dataset.DatasetError, ValueError):
+    """The dataset folder does not follow the file contract (what the dataset loader reported)."""
+
+
+@contextmanager
+def _contract() -> Iterator[None]:
+    try:
+        yield
+    except DatasetError:
+        raise
+    except dataset.DatasetError as error:
+        raise DatasetError(str(error)) from error
 
 
 @dataclass(frozen=True)
@@ -80,31 +86,17 @@ class TrainingData:
         return training, held_out
 
 
-def _open_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], Iterator[list[str]], TextIO]:
-    if not path.is_file():
-        raise DatasetError(f"missing dataset file {path}")
-    handle = path.open(newline="", encoding="utf-8")
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None or any(column not in header for column in required):
-        handle.close()
-        raise DatasetError(f"{path} must have the columns {', '.join(required)}; found {header}")
-    return header, reader, handle
-
-
 def load_catalog(data_dir: Path) -> Catalog:
-    header, reader, handle = _open_rows(data_dir / ITEMS_FILE, (ITEM_ID_COLUMN, CATEGORY_COLUMN))
-    with handle:
-        rows = list(reader)
-    columns = {name: tuple(row[position] for row in rows) for position, name in enumerate(header)}
-    item_ids = columns.pop(ITEM_ID_COLUMN)
-    category_names = tuple(sorted(set(columns[CATEGORY_COLUMN])))
+    with _contract():
+        columns = load_item_columns(data_dir, (ITEM_ID, CATEGORY_L1))
+    item_ids = columns.pop(ITEM_ID)
+    category_names = tuple(sorted(set(columns[CATEGORY_L1])))
     category_position = {name: code for code, name in enumerate(category_names)}
     return Catalog(
         item_ids=item_ids,
         index={item_id: position for position, item_id in enumerate(item_ids)},
         attributes={name: np.array(values, dtype=np.str_) for name, values in columns.items()},
-        category_codes=np.array([category_position[c] for c in columns[CATEGORY_COLUMN]], dtype=np.int32),
+        category_codes=np.array([category_position[c] for c in columns[CATEGORY_L1]], dtype=np.int32),
         category_names=category_names,
     )
 
@@ -116,30 +108,15 @@ def load_training_data(data_dir: str | Path) -> TrainingData:
     """
     folder = Path(data_dir)
     catalog = load_catalog(folder)
-    columns = ("USER_ID", ITEM_ID_COLUMN, "EVENT_TYPE", "TIMESTAMP")
-    header, reader, handle = _open_rows(folder / INTERACTIONS_FILE, columns)
-    user_at, item_at, type_at, time_at = (header.index(name) for name in columns)
-    users: dict[str, int] = {}
-    event_types: dict[str, int] = {}
-    user_codes, item_codes, event_codes = array("i"), array("i"), array("h")
-    timestamps = array("q")
-    with handle:
-        for row in reader:
-            item_code = catalog.index.get(row[item_at])
-            if item_code is None:
-                continue
-            user_codes.append(users.setdefault(row[user_at], len(users)))
-            item_codes.append(item_code)
-            event_codes.append(event_types.setdefault(row[type_at], len(event_types)))
-            timestamps.append(int(row[time_at]))
-    times = np.frombuffer(timestamps, dtype=np.int64)
-    order = np.argsort(times, kind="stable")
+    with _contract():
+        interactions = load_interaction_codes(folder, catalog.index)
+    order = np.argsort(interactions.timestamps, kind="stable")
     return TrainingData(
         catalog=catalog,
-        user_ids=tuple(users),
-        user_codes=np.frombuffer(user_codes, dtype=np.int32)[order],
-        item_codes=np.frombuffer(item_codes, dtype=np.int32)[order],
-        event_codes=np.frombuffer(event_codes, dtype=np.int16)[order],
-        timestamps=times[order],
-        event_types=tuple(event_types),
+        user_ids=interactions.user_ids,
+        user_codes=interactions.user_codes[order],
+        item_codes=interactions.item_codes[order],
+        event_codes=interactions.event_codes[order],
+        timestamps=interactions.timestamps[order],
+        event_types=interactions.event_types,
     )

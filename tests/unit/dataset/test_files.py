@@ -1,4 +1,7 @@
-"""The files a generated dataset holds follow the agreed contract."""
+"""The files a generated dataset holds follow the agreed contract, and the loader's readers read them.
+
+The contract tests read the CSVs themselves, with the csv module, on purpose: they check the files
+as Amazon Personalize imports them, not as the loader understands them."""
 
 from __future__ import annotations
 
@@ -8,9 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import fastavro
+import numpy as np
 import pytest
 
-from dataset import CATEGORY_IDS, EVENT_TYPES, PERSONA_NAMES, PERSONAS, Dataset
+from dataset import CATEGORY_IDS, EVENT_TYPES, PERSONA_NAMES, PERSONAS, Dataset, DatasetError
+from dataset.loader import (
+    load_interaction_codes,
+    load_item_columns,
+    load_item_ids,
+    read_manifest,
+    read_raw_table,
+    schema_path,
+    table_path,
+)
+from dataset.schemas import ITEMS_SCHEMA, columns
 from tests.unit.dataset.conftest import SMALL, read_csv
 
 pytestmark = pytest.mark.unit
@@ -110,3 +124,50 @@ def test_manifest_counts_what_the_files_hold(small: Dataset) -> None:
     assert manifest.event_types == {name: counts[name] for name in EVENT_TYPES}
     assert manifest.generated_at == "2026-11-01T00:00:00Z"
     assert manifest.end_time - manifest.start_time == SMALL.days * 86_400
+
+
+def test_the_loaders_small_readers_agree_with_load(small_dir: Path, small: Dataset) -> None:
+    interactions = load_interaction_codes(small_dir, small.item_position())
+
+    assert read_manifest(small_dir) == small.manifest
+    assert load_item_ids(small_dir) == [item.id for item in small.items]
+    assert load_item_ids(small_dir, limit=3) == [item.id for item in small.items[:3]]
+    items = load_item_columns(small_dir, ("ITEM_ID", "CATEGORY_L1"))
+    assert list(items) == columns(ITEMS_SCHEMA)
+    assert items["ITEM_ID"] == tuple(item.id for item in small.items)
+    assert items["PRICE"] == tuple(f"{item.price:.2f}" for item in small.items)
+    assert items["CATEGORY_L1"] == tuple(item.category for item in small.items)
+    assert [interactions.user_ids[code] for code in interactions.user_codes.tolist()] == [
+        small.users[user].id for user in small.interactions.user.tolist()
+    ]
+    assert [interactions.event_types[code] for code in interactions.event_codes.tolist()] == [
+        EVENT_TYPES[code] for code in small.interactions.event_type.tolist()
+    ]
+    assert interactions.item_codes.tolist() == small.interactions.item.tolist()
+    assert interactions.timestamps.tolist() == small.interactions.timestamp.tolist()
+    assert [array.dtype for array in (interactions.user_codes, interactions.item_codes)] == [np.int32] * 2
+    assert (interactions.event_codes.dtype, interactions.timestamps.dtype) == (np.int16, np.int64)
+
+
+@pytest.mark.parametrize("name", ["users", "items", "interactions"])
+def test_a_raw_table_is_the_csv_as_personalize_imports_it(small_dir: Path, name: str) -> None:
+    table = read_raw_table(small_dir, name)
+    header, rows = read_csv(small_dir / f"{name}.csv")
+
+    assert table.path == table_path(small_dir, name) == small_dir / f"{name}.csv"
+    assert schema_path(small_dir, name) == small_dir / "schemas" / f"{name}.json"
+    assert table.content == table.path.read_bytes()
+    assert table.header == header
+    assert list(table.rows) == rows
+
+
+def test_the_small_readers_report_a_missing_file_or_column(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"missing dataset file .*items\.csv"):
+        load_item_ids(tmp_path)
+    (tmp_path / "items.csv").write_text("NAME\nx\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="must have the columns ITEM_ID"):
+        load_item_columns(tmp_path, ("ITEM_ID",))
+    with pytest.raises(DatasetError, match=r"missing dataset file .*interactions\.csv"):
+        load_interaction_codes(tmp_path, {})
+    with pytest.raises(DatasetError, match="unknown dataset 'orders'"):
+        table_path(tmp_path, "orders")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from dataset import DatasetError, GeneratorConfig, generate, load
 from dataset import writer as writer_module
 from dataset.__main__ import main
+from dataset.loader import read_manifest
 from tests.unit.dataset.conftest import SMALL
 
 pytestmark = pytest.mark.unit
@@ -53,7 +53,7 @@ def test_regenerating_replaces_a_dataset_and_leaves_no_temporary_folder(tmp_path
     generate(out, SMALL)
     manifest = generate(out, GeneratorConfig(seed=3, users=50, items=60, interactions=500))
 
-    assert json.loads((out / "manifest.json").read_text())["seed"] == manifest.seed == 3
+    assert read_manifest(out).seed == manifest.seed == 3
     assert load(out).manifest.users == 50
     assert [path.name for path in tmp_path.iterdir()] == ["dataset"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Container
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dataset.loader import read_manifest
 from local.recommender import Recommender, TrainingData, load_training_data
 from local.recommender.data import DatasetError
 
@@ -25,10 +25,10 @@ def ids(items: list) -> list[str]:
 
 
 def test_loads_every_interaction_of_the_dataset(small_dataset: Path, training_data: TrainingData) -> None:
-    manifest = json.loads((small_dataset / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(small_dataset)
 
-    assert training_data.size == manifest["interactions"]
-    assert training_data.catalog.size == manifest["items"]
+    assert training_data.size == manifest.interactions
+    assert training_data.catalog.size == manifest.items
     assert np.all(np.diff(training_data.timestamps) >= 0)
 
 
@@ -51,6 +51,10 @@ def test_a_missing_file_or_column_is_reported(tmp_path: Path) -> None:
     (tmp_path / "items.csv").write_text("ITEM_ID,NAME\np1,x\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="CATEGORY_L1"):
         load_training_data(tmp_path)
+    (tmp_path / "items.csv").write_text("ITEM_ID,CATEGORY_L1\np1,footwear\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"missing dataset file .*interactions\.csv") as raised:
+        load_training_data(tmp_path)
+    assert isinstance(raised.value, DatasetError)
 
 
 def test_history_users_get_mostly_their_persona_categories(
