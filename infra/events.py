@@ -25,7 +25,7 @@ from infra.functions import Functions
 from infra.nag import acknowledge
 from infra.naming import pascal_case
 from personalization.contracts.events import EVENT_SOURCE
-from personalization.contracts.topology import DLQ_RETENTION_DAYS, SinkSpec
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, FunctionSpec, SinkSpec
 
 DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS)
 DLQ_IS_THE_END = (
@@ -40,6 +40,7 @@ SQS_FAILURES_TO_REDRIVE = (
 
 @dataclass(frozen=True)
 class SinkResources:
+    spec: SinkSpec
     rule: events.Rule
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
@@ -70,9 +71,13 @@ class EventFanOut(Construct):
             event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
             retention=Duration.days(archive_retention_days) if archive_retention_days else None,
         )
-        self.sinks: dict[str, SinkResources] = {}
+        self.sinks: dict[FunctionSpec, SinkResources] = {}
+        """Each sink's resources, by the spec of the function it feeds (a SinkSpec is no dict key:
+        its rule's pattern is a dict)."""
         for sink in sinks:
-            self.sinks[sink.function.name] = self._add_sink(sink, functions[sink.function])
+            if sink.function in self.sinks:
+                raise ValueError(f"{sink.function.name} is fed by more than one sink")
+            self.sinks[sink.function] = self._add_sink(sink, functions[sink.function])
 
     def _add_sink(self, sink: SinkSpec, function: lambda_.Function) -> SinkResources:
         rule = sink.rule
@@ -114,4 +119,4 @@ class EventFanOut(Construct):
             )
         )
         acknowledge(function, "Serverless-LambdaEventSourceMappingDestination", SQS_FAILURES_TO_REDRIVE)
-        return SinkResources(bus_rule, queue, dead_letter_queue, function)
+        return SinkResources(sink, bus_rule, queue, dead_letter_queue, function)

@@ -9,6 +9,7 @@ parameter so synth needs no credentials and no version is hard-coded.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -53,7 +54,9 @@ NOT_ASYNC = (
 
 
 class Functions(Construct):
-    """The functions of the system, by name, each with its own role and log group."""
+    """The functions of the system, looked up by their FunctionSpec, each with its own role and log group.
+
+    The spec's name serves only for construct ids and descriptions."""
 
     def __init__(
         self,
@@ -74,9 +77,11 @@ class Functions(Construct):
             "PowertoolsLayer",
             ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
         )
-        self.by_name: dict[str, lambda_.Function] = {}
+        self._functions: dict[FunctionSpec, lambda_.Function] = {}
 
     def add(self, spec: FunctionSpec) -> lambda_.Function:
+        if spec in self._functions:
+            raise ValueError(f"function {spec.name!r} was added already")
         scope = Construct(self, pascal_case(spec.name))
         role = iam.Role(
             scope,
@@ -106,7 +111,7 @@ class Functions(Construct):
         )
         acknowledge(function, *NOT_ASYNC)
         acknowledge(role, *XRAY_WILDCARD)
-        self.by_name[spec.name] = function
+        self._functions[spec] = function
         return function
 
     def grant(self, spec: FunctionSpec, arns: ResourceArns) -> None:
@@ -118,8 +123,14 @@ class Functions(Construct):
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
         return spec.environment(self._settings.parameter_prefix, self._deployment_values)
 
+    @property
+    def by_spec(self) -> Mapping[FunctionSpec, lambda_.Function]:
+        """Every function added, by its spec, in the order added (read-only)."""
+        return MappingProxyType(self._functions)
+
     def __getitem__(self, spec: FunctionSpec) -> lambda_.Function:
         try:
-            return self.by_name[spec.name]
+            return self._functions[spec]
         except KeyError:
-            raise KeyError(f"function {spec.name!r} was not added; known: {sorted(self.by_name)}") from None
+            known = sorted(known.name for known in self._functions)
+            raise KeyError(f"function {spec.name!r} was not added; known: {known}") from None

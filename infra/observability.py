@@ -1,4 +1,4 @@
-"""The CloudWatch dashboard and the alarms of DESIGN section 7, with optional email notification.
+"""The CloudWatch dashboard and the alarms of docs/architecture.md §7, with optional email notification.
 
 The custom metrics are those the functions emit with Powertools (namespace
 `RetailPersonalization`, dimension `service` = function name). The dashboard finds them
@@ -25,6 +25,7 @@ from infra.nag import acknowledge
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
 from personalization.contracts.metrics import MetricName
+from personalization.contracts.topology import FunctionSpec
 from personalization.settings import METRICS_NAMESPACE
 
 SERVED = MetricName.RECOMMENDATIONS_SERVED
@@ -64,12 +65,15 @@ def custom_metric(name: str, dimensions: Mapping[str, str], period: Duration = A
     )
 
 
-def fallback_ratio(read_functions: Sequence[str]) -> cw.MathExpression:
-    """Percent of Personalize-backed answers that came from the fallback (not counting `unconfigured`)."""
+def fallback_ratio(read_functions: Sequence[FunctionSpec]) -> cw.MathExpression:
+    """Percent of Personalize-backed answers that came from the fallback (not counting `unconfigured`).
+
+    The metrics' `service` dimension is the spec's name (the Powertools service name)."""
     using: dict[str, cw.IMetric] = {}
     fallback_terms: list[str] = []
     personalize_terms: list[str] = []
-    for index, name in enumerate(read_functions):
+    for index, spec in enumerate(read_functions):
+        name = spec.name
         using[f"fallback{index}"] = custom_metric(SERVED, {"service": name, "source": "fallback"})
         using[f"personalize{index}"] = custom_metric(SERVED, {"service": name, "source": "personalize"})
         using[f"unconfigured{index}"] = custom_metric(FALLBACK, {"service": name, "reason": UNCONFIGURED})
@@ -98,21 +102,23 @@ class Observability(Construct):
         *,
         settings: DeploymentSettings,
         api: apigw.RestApi,
-        functions: Mapping[str, lambda_.Function],
-        read_functions: Sequence[str],
-        sinks: Mapping[str, SinkResources],
+        functions: Mapping[FunctionSpec, lambda_.Function],
+        read_functions: Sequence[FunctionSpec],
+        sinks: Mapping[FunctionSpec, SinkResources],
     ) -> None:
+        """`functions`: every function by its spec; `read_functions`: those whose p99 latency and
+        fallback ratio are alarmed; `sinks`: each sink's resources by the spec of its function."""
         super().__init__(scope, construct_id)
         self._settings = settings
         self.topic = self._notification_topic(settings.alarm_email)
         self.alarms: list[cw.Alarm] = []
         self._alarm_api(api)
-        for name in read_functions:
-            self._alarm_read_latency(name, functions[name])
-        for name, function in functions.items():
-            self._alarm_function_errors(name, function)
-        for name, sink in sinks.items():
-            self._alarm_dead_letters(name, sink)
+        for spec in read_functions:
+            self._alarm_read_latency(spec, functions[spec])
+        for spec, function in functions.items():
+            self._alarm_function_errors(spec, function)
+        for sink in sinks.values():
+            self._alarm_dead_letters(sink)
         self._alarm(
             "FallbackRatio",
             fallback_ratio(read_functions),
@@ -189,7 +195,8 @@ class Observability(Construct):
             comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
         )
 
-    def _alarm_read_latency(self, name: str, function: lambda_.Function) -> None:
+    def _alarm_read_latency(self, spec: FunctionSpec, function: lambda_.Function) -> None:
+        name = spec.name
         limit = self._settings.read_latency_p99_ms
         self._alarm(
             f"{pascal_case(name)}LatencyP99",
@@ -200,7 +207,8 @@ class Observability(Construct):
             comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
         )
 
-    def _alarm_function_errors(self, name: str, function: lambda_.Function) -> None:
+    def _alarm_function_errors(self, spec: FunctionSpec, function: lambda_.Function) -> None:
+        name = spec.name
         self._alarm(
             f"{pascal_case(name)}Errors",
             function.metric_errors(statistic="Sum", period=ALARM_PERIOD),
@@ -209,7 +217,8 @@ class Observability(Construct):
             evaluation_periods=1,
         )
 
-    def _alarm_dead_letters(self, name: str, sink: SinkResources) -> None:
+    def _alarm_dead_letters(self, sink: SinkResources) -> None:
+        name = sink.spec.function.name
         self._alarm(
             f"{pascal_case(name)}DeadLetters",
             sink.dead_letter_queue.metric_approximate_number_of_messages_visible(
@@ -223,9 +232,9 @@ class Observability(Construct):
     def _add_widgets(
         self,
         api: apigw.RestApi,
-        functions: Mapping[str, lambda_.Function],
-        read_functions: Sequence[str],
-        sinks: Mapping[str, SinkResources],
+        functions: Mapping[FunctionSpec, lambda_.Function],
+        read_functions: Sequence[FunctionSpec],
+        sinks: Mapping[FunctionSpec, SinkResources],
     ) -> None:
         self.dashboard.add_widgets(
             cw.TextWidget(markdown=f"# {self._settings.stack_name}: API", width=24, height=1),
@@ -247,7 +256,8 @@ class Observability(Construct):
             ),
             cw.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )
-        for name, function in functions.items():
+        for spec, function in functions.items():
+            name = spec.name
             self.dashboard.add_widgets(
                 cw.GraphWidget(
                     title=f"{name}: invocations, errors, throttles",
@@ -272,7 +282,8 @@ class Observability(Construct):
                     width=8,
                 ),
             )
-        for name, sink in sinks.items():
+        for sink in sinks.values():
+            name = sink.spec.function.name
             self.dashboard.add_widgets(
                 cw.GraphWidget(
                     title=f"{name}: age of oldest queued event (s)",

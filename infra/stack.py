@@ -1,4 +1,4 @@
-"""The stack: everything of DESIGN section 2, built from the shared deployment data."""
+"""The stack: everything of docs/architecture.md §2, built from the shared deployment data."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from infra.hosting import StorefrontHosting
 from infra.observability import Observability
 from infra.permissions import ResourceArns
 from infra.settings import DeploymentSettings
-from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
-from personalization.settings import ReadSettings
+from personalization.contracts.topology import FUNCTIONS, READ_FUNCTIONS, ROUTES, SINKS
 
 
 class RetailPersonalizationStack(Stack):
@@ -61,8 +60,8 @@ class RetailPersonalizationStack(Stack):
             "Observability",
             settings=settings,
             api=self.api.api,
-            functions=self.functions.by_name,
-            read_functions=[spec.name for spec in FUNCTIONS if issubclass(spec.settings_model, ReadSettings)],
+            functions=self.functions.by_spec,
+            read_functions=READ_FUNCTIONS,
             sinks=self.events.sinks,
         )
         self.hosting = (

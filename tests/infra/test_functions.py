@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from infra.deployment import MEMORY_MB
+from infra.naming import pascal_case
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
 from tests.infra.cfn import function_of, only, ref_id, resources, text
-from tests.infra.conftest import Synthesis
+from tests.infra.conftest import DEFAULT_STACK, Synthesis
 
 pytestmark = pytest.mark.infra
 
@@ -217,3 +219,14 @@ def _sink_queue_ids(template: dict[str, Any]) -> dict[str, str]:
         queues[handlers[ref_id(properties["FunctionName"])]] = ref_id(properties["EventSourceArn"])
     assert set(queues) == {sink.function.name for sink in SINKS}
     return queues
+
+
+def test_functions_are_looked_up_by_their_spec(synthesis: Synthesis) -> None:
+    functions = synthesis.stacks[DEFAULT_STACK].functions
+    assert list(functions.by_spec) == list(FUNCTIONS)
+    for spec in FUNCTIONS:
+        assert functions[spec] is functions.by_spec[spec]
+        assert functions[spec].node.path.endswith(f"/{pascal_case(spec.name)}/Function")
+    namesake = dataclasses.replace(FUNCTIONS[0], description="another function of the same name")
+    with pytest.raises(KeyError, match=FUNCTIONS[0].name):
+        functions[namesake]
