@@ -5,13 +5,18 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# The Lambda functions' Python (infra/functions.py RUNTIME; a test keeps the two equal): the unit and
+# infra tests also run on it, from a second venv built from the same lock.
+LAMBDA_PYTHON_VERSION := 3.13
+LAMBDA_PYTHON ?= $(shell PYENV_VERSION=$(LAMBDA_PYTHON_VERSION) pyenv which python$(LAMBDA_PYTHON_VERSION) 2>/dev/null || command -v python$(LAMBDA_PYTHON_VERSION))
+LAMBDA_VENV := .venv-lambda
 UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup node chromium demo test test-unit test-infra test-integration test-e2e lint format synth bench openapi clean
+.PHONY: help setup setup-lambda node chromium demo test test-unit test-infra test-lambda-runtime test-integration test-e2e lint format synth bench openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,6 +28,13 @@ $(VENV)/.synced: uv.lock pyproject.toml
 	@touch $@
 
 setup: $(VENV)/.synced ## create .venv from uv.lock
+
+$(LAMBDA_VENV)/.synced: uv.lock pyproject.toml $(VENV)/.synced
+	@test -n "$(LAMBDA_PYTHON)" || { echo "python$(LAMBDA_PYTHON_VERSION) not found (the Lambda runtime's Python)"; exit 1; }
+	UV_PROJECT_ENVIRONMENT=$(LAMBDA_VENV) $(UV) sync --frozen --python $(LAMBDA_PYTHON) --quiet
+	@touch $@
+
+setup-lambda: $(LAMBDA_VENV)/.synced ## create .venv-lambda (the Lambda runtime's Python) from uv.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -36,8 +48,12 @@ chromium: ## install Debian's chromium for the browser tests (when missing)
 demo: setup ## run the whole system on this machine (API :3000, storefront :8080)
 	$(BIN)/python -m local.demo
 
-test: setup node chromium ## run every test (unit, infra, integration, e2e)
+test: setup setup-lambda node chromium ## run every test (unit, infra, integration, e2e; unit and infra on the Lambda's Python too)
 	$(BIN)/pytest
+	$(LAMBDA_VENV)/bin/pytest -m "unit or infra" -p no:cacheprovider
+
+test-lambda-runtime: setup-lambda node ## unit and infra tests on the Lambda runtime's Python
+	$(LAMBDA_VENV)/bin/pytest -m "unit or infra" -p no:cacheprovider
 
 test-unit: setup ## unit tests only
 	$(BIN)/pytest -m unit
