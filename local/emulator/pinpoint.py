@@ -11,6 +11,8 @@ import threading
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
+
 from local.emulator.protocol import bad_request, not_found
 from local.emulator.sinks import EventLog
 
@@ -61,11 +63,15 @@ def endpoint_problem(endpoint: dict[str, Any]) -> str | None:
     return None
 
 
+MAX_ENDPOINTS = 100_000
+"""Endpoints kept; the least recently updated is forgotten first (a later update starts it afresh)."""
+
+
 class PinpointService:
-    def __init__(self, application_id: str, event_log: EventLog) -> None:
+    def __init__(self, application_id: str, event_log: EventLog, max_endpoints: int = MAX_ENDPOINTS) -> None:
         self._application_id = application_id
         self._event_log = event_log
-        self._endpoints: dict[str, dict[str, Any]] = {}
+        self._endpoints: LRUCache[str, dict[str, Any]] = LRUCache(maxsize=max_endpoints)
         self._lock = threading.Lock()
 
     def _check_application(self, application_id: str) -> None:

@@ -1,9 +1,16 @@
-"""What the emulated sinks received, kept in memory so tests and demos can read it back."""
+"""What the emulated sinks received, kept in memory so tests and demos can read it back.
+
+Bounded: each sink keeps its last `max_records` records, the oldest dropped first, so a demo
+left running does not grow without end.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import Any
+
+MAX_RECORDS_PER_SINK = 50_000
 
 SINKS = (
     "personalize-events",
@@ -15,8 +22,8 @@ SINKS = (
 
 
 class EventLog:
-    def __init__(self) -> None:
-        self._records: dict[str, list[dict[str, Any]]] = {sink: [] for sink in SINKS}
+    def __init__(self, max_records: int = MAX_RECORDS_PER_SINK) -> None:
+        self._records: dict[str, deque[dict[str, Any]]] = {sink: deque(maxlen=max_records) for sink in SINKS}
         self._lock = threading.Lock()
 
     def add(self, sink: str, records: list[dict[str, Any]]) -> None:

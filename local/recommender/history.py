@@ -2,7 +2,9 @@
 
 Real-time events are keyed by user id, or by session id for anonymous shoppers; when an
 event arrives with both, the session's anonymous events move to the user, as Personalize
-associates a session's events with the user who signs in.
+associates a session's events with the user who signs in. Memory is bounded: each history keeps
+its last `live_capacity` events, and at most `max_histories` histories are kept, the least
+recently active forgotten first (its shopper falls back to the trained history).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from local.recommender.data import TrainingData
 
@@ -35,7 +38,7 @@ def _session_key(session_id: str) -> str:
 
 
 class UserHistories:
-    def __init__(self, data: TrainingData, live_capacity: int) -> None:
+    def __init__(self, data: TrainingData, live_capacity: int, max_histories: int) -> None:
         order = np.argsort(data.user_codes, kind="stable")
         self._items = data.item_codes[order]
         self._events = data.event_codes[order]
@@ -43,7 +46,7 @@ class UserHistories:
         self._user_index = {user_id: code for code, user_id in enumerate(data.user_ids)}
         self._event_code = {event_type: code for code, event_type in enumerate(data.event_types)}
         self._live_capacity = live_capacity
-        self._live: dict[str, deque[LiveEvent]] = {}
+        self._live: LRUCache[str, deque[LiveEvent]] = LRUCache(maxsize=max_histories)
         self._lock = threading.Lock()
 
     def append(self, *, user_id: str | None, session_id: str, event: LiveEvent) -> None:
@@ -51,13 +54,24 @@ class UserHistories:
             key = _session_key(session_id) if user_id is None else _user_key(user_id)
             if user_id is not None:
                 self._adopt_session(session_id, key)
-            self._live.setdefault(key, deque(maxlen=self._live_capacity)).append(event)
+            self._history(key).append(event)
+
+    def _history(self, key: str) -> deque[LiveEvent]:
+        """The key's live history, created when missing; either way now the most recently used."""
+        events = self._live.get(key)
+        if events is None:
+            events = self._live[key] = deque(maxlen=self._live_capacity)
+        return events
 
     def _adopt_session(self, session_id: str, user_key: str) -> None:
         anonymous = self._live.pop(_session_key(session_id), None)
         if anonymous:
-            events = self._live.setdefault(user_key, deque(maxlen=self._live_capacity))
-            events.extendleft(reversed(anonymous))
+            self._history(user_key).extendleft(reversed(anonymous))
+
+    @property
+    def live_histories(self) -> int:
+        with self._lock:
+            return len(self._live)
 
     def _live_events(self, key: str) -> list[LiveEvent]:
         with self._lock:

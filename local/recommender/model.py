@@ -35,6 +35,8 @@ class ModelConfig:
     history_length: int = 50
     recency_half_life: float = 2.5
     live_events_per_user: int = 500
+    live_histories: int = 50_000
+    """Shoppers and sessions with a live history kept; the least recently active is forgotten first."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,14 @@ class Recommender:
         self._neighbours = item_neighbours(
             matrix, neighbours=self.config.neighbours, shrinkage=self.config.shrinkage
         )
-        self._histories = UserHistories(data, self.config.live_events_per_user)
+        self._histories = UserHistories(
+            data, self.config.live_events_per_user, max_histories=self.config.live_histories
+        )
+
+    @property
+    def live_histories(self) -> int:
+        """Shoppers and sessions whose real-time events are kept (at most `config.live_histories`)."""
+        return self._histories.live_histories
 
     @staticmethod
     def _event_code(data: TrainingData, event_type: str) -> int:
