@@ -10,6 +10,7 @@ import dataset
 from dataset import GeneratorConfig
 
 MANIFEST = "manifest.json"
+ENDPOINTS = "endpoints.json"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class DataFolder:
     @property
     def logs(self) -> Path:
         return self.root / "logs"
+
+    @property
+    def endpoints(self) -> Path:
+        """`endpoints.json`: where every part of the running stack answers (removed at stop)."""
+        return self.root / ENDPOINTS
 
     def log(self, part: str) -> Path:
         return self.logs / f"{part}.log"

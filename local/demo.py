@@ -82,6 +82,7 @@ def banner(stack: LocalStack, seconds: float, generated: bool) -> str:
             f"  Storefront  {stack.storefront_url}",
             f"  API         {stack.api_url}  (try {stack.api_url}/recommendations?userId=1)",
             f"  Data        {stack.folder.root}  (logs: {logs}/<part>.log)",
+            f"  Endpoints   {stack.folder.endpoints}  (the local AWS services, for the AWS CLI and scripts)",
             "Press Ctrl-C to stop.",
         ]
     )

@@ -1,4 +1,4 @@
-"""The whole system on loopback (DESIGN section 9), started and stopped as one.
+"""The whole system on loopback (docs/architecture.md §9), started and stopped as one.
 
 `LocalStack(options).start()` brings up, in this order: the dataset (generated when missing),
 the emulator (its own process), a moto server for SSM, EventBridge and SQS (a thread), what
@@ -10,6 +10,7 @@ last started first, and is also what a failed start runs.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import socket
 import time
@@ -133,10 +134,27 @@ class LocalStack:
         started = time.monotonic()
         try:
             generated = self._start()
+            self._write_endpoints()
         except BaseException:
             self.stop()
             raise
         return StartReport(time.monotonic() - started, generated)
+
+    def endpoints(self) -> dict[str, Any]:
+        """What `endpoints.json` holds: the API, the storefront, the local AWS services (moto; the AWS
+        CLI's `--endpoint-url`) and the emulator of Personalize and Pinpoint."""
+        return {
+            "api": self.api_url,
+            "storefront": self.storefront_url,
+            "aws": self.moto_url,
+            "emulator": self.emulator_url,
+            "region": self.options.region,
+        }
+
+    def _write_endpoints(self) -> None:
+        path = self.folder.endpoints
+        path.write_text(json.dumps(self.endpoints(), indent=2) + "\n", encoding="utf-8")
+        self._stops.insert(0, lambda: path.unlink(missing_ok=True))
 
     def stop(self) -> None:
         while self._stops:
@@ -160,6 +178,7 @@ class LocalStack:
             "region": self.options.region,
             "parameterPrefix": self.options.parameter_prefix,
             "eventBusName": DEFAULT_EVENT_BUS_NAME,
+            "endpointsFile": str(self.folder.endpoints),
             "queues": {
                 name: {"url": q.queue_url, "arn": q.queue_arn, "dlqUrl": q.dlq_url, "dlqArn": q.dlq_arn}
                 for name, q in self.sinks.items()

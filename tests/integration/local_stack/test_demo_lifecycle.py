@@ -109,12 +109,14 @@ def test_ctrl_c_stops_every_part_and_frees_the_ports(data_dir_with_dataset: Path
     ]
     children = descendants(handle.process.pid)
     assert len(children) >= 7  # the emulator and one warm instance per function
+    assert (data_dir_with_dataset / "endpoints.json").exists()
 
     exit_code = stop_stack(handle)
 
     assert exit_code == 0
     assert wait_until_gone(children, timeout=5) == set()
     assert all(port_is_free(port) for port in ports)
+    assert not (data_dir_with_dataset / "endpoints.json").exists(), "a stopped demo leaves no endpoints"
 
 
 def test_no_part_outlives_a_killed_demo(data_dir_with_dataset: Path) -> None:
