@@ -18,6 +18,8 @@ EVENT_TRACKER_ID = "personalize/event-tracker-id"
 FILTERS_FOLDER = "personalize/filters"
 PINPOINT_APPLICATION_ID = "pinpoint/application-id"
 FEATURED_ITEM_IDS = "catalog/featured-item-ids"
+EXPERIMENTS = "experiments"
+"""JSON, the running experiments (`personalization.contracts.experiments`); `NONE`: none."""
 
 
 STRING_PARAMETERS = (
@@ -26,6 +28,7 @@ STRING_PARAMETERS = (
     PERSONALIZED_RANKING_ARN,
     EVENT_TRACKER_ID,
     PINPOINT_APPLICATION_ID,
+    EXPERIMENTS,
 )
 STRING_LIST_PARAMETERS = (FEATURED_ITEM_IDS,)
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from personalization.contracts import parameters
 from personalization.contracts.events import EventDetail, NotAcceptedEvent
+from personalization.contracts.experiments import NO_EXPERIMENTS, ExperimentsDocument
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,18 @@ class PersonalizationConfig:
     pinpoint_application_id: str | None = None
     filter_arns: Mapping[str, str] = field(default_factory=dict)
     featured_item_ids: tuple[str, ...] = ()
+    experiments: ExperimentsDocument = NO_EXPERIMENTS
+    """The running experiments; the reader keeps the last valid document when a new one is not."""
 
     @classmethod
-    def from_parameters(cls, values: Mapping[str, str]) -> PersonalizationConfig:
-        """Build from parameter values keyed by their name relative to the prefix."""
+    def from_parameters(
+        cls, values: Mapping[str, str], experiments: ExperimentsDocument = NO_EXPERIMENTS
+    ) -> PersonalizationConfig:
+        """Build from parameter values keyed by their name relative to the prefix; the experiments
+        document is parsed by the reader (`experiments_text`), which decides what a bad one means."""
 
         def configured(name: str) -> str | None:
-            value = (values.get(name) or "").strip()
-            return None if value in ("", parameters.NOT_CONFIGURED) else value
+            return configured_value(values, name)
 
         featured = configured(parameters.FEATURED_ITEM_IDS) or ""
         return cls(
@@ -43,7 +48,14 @@ class PersonalizationConfig:
                 if (arn := configured(parameters.filter_parameter(name)))
             },
             featured_item_ids=tuple(dict.fromkeys(i.strip() for i in featured.split(",") if i.strip())),
+            experiments=experiments,
         )
+
+
+def configured_value(values: Mapping[str, str], name: str) -> str | None:
+    """A parameter's value; None when missing, empty or `NONE` (not configured)."""
+    value = (values.get(name) or "").strip()
+    return None if value in ("", parameters.NOT_CONFIGURED) else value
 
 
 def _filter_names(values: Mapping[str, str]) -> list[str]:

@@ -33,6 +33,7 @@ CONFIGURED = {
     parameters.PERSONALIZED_RANKING_ARN: RANKING_CAMPAIGN,
     parameters.EVENT_TRACKER_ID: "tracker-1",
     parameters.PINPOINT_APPLICATION_ID: "NONE",
+    parameters.EXPERIMENTS: "NONE",
     parameters.filter_parameter("exclude-purchased"): EXCLUDE_PURCHASED,
     parameters.filter_parameter("include-category"): INCLUDE_CATEGORY,
     parameters.FEATURED_ITEM_IDS: ",".join(FEATURED),

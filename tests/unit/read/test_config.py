@@ -124,3 +124,49 @@ def test_ssm_outage_serves_fallback_from_the_last_known_featured_list(
 
 def test_configured_values_are_everything_the_stack_creates() -> None:
     assert set(CONFIGURED) == set(parameters.all_parameters())
+
+
+EXPERIMENT = (
+    '{"experiments": [{"name": "home-recs", "useCase": "user-personalization", "variants": ['
+    '{"name": "personalized", "weight": 1, "source": "personalize"},'
+    '{"name": "holdout", "weight": 1, "source": "featured"}]}]}'
+)
+
+
+def test_the_experiments_document_is_read_with_the_rest(configured) -> None:
+    configured({parameters.EXPERIMENTS: EXPERIMENT})
+    reader, calls = counting_reader(ttl_seconds=1)
+
+    experiments = reader.load().experiments
+
+    assert calls == ["GetParametersByPath"]
+    assert [e.name for e in experiments.experiments] == ["home-recs"]
+
+
+def test_a_bad_experiments_document_keeps_the_last_valid_one_with_a_log_and_a_metric(
+    configured, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    configured({parameters.EXPERIMENTS: EXPERIMENT})
+    reader, _ = counting_reader(ttl_seconds=1)
+    reader.load()
+    capsys.readouterr()
+    configured({parameters.EXPERIMENTS: EXPERIMENT.replace('"weight": 1', '"weight": -1', 1)})
+    reader._provider.clear_cache()
+
+    config = reader.load()
+    output = capsys.readouterr().out
+
+    assert [e.name for e in config.experiments.experiments] == ["home-recs"]
+    assert config.user_personalization_arn == USER_CAMPAIGN
+    (rejection,) = [r for r in caplog.records if "experiments document rejected" in r.getMessage()]
+    assert rejection.levelname == "ERROR"
+    assert rejection.problems == [
+        "experiments.0.variants.0.weight: Input should be greater than or equal to 1"
+    ]
+    assert '"ExperimentsRejected":[1.0]' in output
+
+
+def test_no_experiments_parameter_means_no_experiments(configured) -> None:
+    reader, _ = counting_reader()
+
+    assert reader.load().experiments.experiments == []
