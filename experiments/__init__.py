@@ -1,0 +1,1 @@
+"""What personalization earns: per-variant statistics of the running experiments (`python -m experiments`)."""
