@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.contracts.api import RankRequest, RecommendationsResponse
-from personalization.http.resolver import ERROR_RESPONSES, build_resolver
+from personalization.http.resolver import build_resolver, route_responses
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
 from personalization.usecases.read import rank_items
@@ -17,7 +17,15 @@ app = build_resolver(read_settings)
 
 
 @app.post(
-    "/rank", summary="Personalized order of a list of products", tags=["read"], responses=ERROR_RESPONSES
+    "/rank",
+    summary="Personalized order of a list of products",
+    tags=["read"],
+    responses=route_responses(
+        200,
+        "Exactly the input ids, each once, in the personalized order",
+        RecommendationsResponse,
+        json_body=True,
+    ),
 )
 @tracer.capture_method
 def post_rank(request: Annotated[RankRequest, Body(embed=False)]) -> RecommendationsResponse:

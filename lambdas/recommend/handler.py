@@ -10,7 +10,7 @@ from pydantic import Field
 from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.filters import FilterName
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
-from personalization.http.resolver import ERROR_RESPONSES, build_resolver
+from personalization.http.resolver import build_resolver, route_responses
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
 from personalization.usecases.read import recommend_for_user
@@ -20,7 +20,10 @@ app = build_resolver(read_settings)
 
 
 @app.get(
-    "/recommendations", summary="Recommendations for a shopper", tags=["read"], responses=ERROR_RESPONSES
+    "/recommendations",
+    summary="Recommendations for a shopper",
+    tags=["read"],
+    responses=route_responses(200, "Items for the shopper, and their source", RecommendationsResponse),
 )
 @tracer.capture_method
 def get_recommendations(

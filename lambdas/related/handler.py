@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
-from personalization.http.resolver import ERROR_RESPONSES, build_resolver
+from personalization.http.resolver import build_resolver, route_responses
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
 from personalization.usecases.read import related_items
@@ -17,7 +17,12 @@ from personalization.wiring import read_dependencies
 app = build_resolver(read_settings)
 
 
-@app.get("/related", summary="Products related to a product", tags=["read"], responses=ERROR_RESPONSES)
+@app.get(
+    "/related",
+    summary="Products related to a product",
+    tags=["read"],
+    responses=route_responses(200, "Related items, never the item itself", RecommendationsResponse),
+)
 @tracer.capture_method
 def get_related(
     item_id: Annotated[Identifier, Query(alias="itemId", description="The product shown")],

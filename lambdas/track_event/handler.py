@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,24 +13,25 @@ from personalization.contracts.events import (
     TrackEventsRequest,
     TrackEventsResponse,
 )
-from personalization.http.resolver import ERROR_RESPONSES, build_resolver, treat_text_plain_as_json
+from personalization.http.resolver import build_resolver, route_responses, treat_text_plain_as_json
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import event_settings
 from personalization.usecases.tracking import track_events
 
 app = build_resolver(event_settings)
 
-RESPONSES: dict[int, OpenAPIResponse] = {
-    202: {
-        "description": "Every event is on the event bus",
-        "content": {"application/json": {"model": TrackEventsResponse}},
+RESPONSES = route_responses(
+    202,
+    "Every event is on the event bus",
+    TrackEventsResponse,
+    json_body=True,
+    extra={
+        503: {
+            "description": "Some events are not on the bus; send those again with the same eventIds",
+            "content": {"application/json": {"model": EventsNotAcceptedResponse}},
+        }
     },
-    503: {
-        "description": "Some events could not be put on the bus; send those again with the same eventIds",
-        "content": {"application/json": {"model": EventsNotAcceptedResponse}},
-    },
-    **ERROR_RESPONSES,
-}
+)
 
 
 @app.post("/events", summary="Record shopper events", tags=["events"], responses=RESPONSES)

@@ -3,6 +3,9 @@
 PutEvents takes at most 10 entries per call. Entries the bus reports as failed
 (`FailedEntryCount`) are retried, alone, with a short backoff; a call that fails as a whole
 (throttled, unreachable, timed out) ends the attempt for every event not yet put.
+
+The answer names each event not put with a stable code (`NotAcceptedCode`); the bus's own error
+text (which names the account, role and bus) is only logged, without the events' properties.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from personalization.adapters.aws import get_client
-from personalization.contracts.events import EventDetail, NotAcceptedEvent, build_entry
+from personalization.contracts.events import EventDetail, NotAcceptedCode, NotAcceptedEvent, build_entry
 from personalization.observability import logger
 from personalization.settings import event_settings
 from personalization.usecases.ports import PutOutcome
@@ -26,6 +29,21 @@ MAX_ENTRIES_PER_CALL = 10
 PUT_ATTEMPTS = 3
 RETRY_DELAYS_SECONDS = (0.05, 0.1)
 """Backoff before the 2nd and 3rd attempt at the entries the bus reported as failed."""
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "LimitExceededException", "TooManyRequestsException"}
+)
+UNAVAILABLE_CODES = frozenset(
+    {"InternalFailure", "InternalException", "ServiceUnavailable", "ServiceUnavailableException"}
+)
+
+
+def not_accepted_code(aws_code: str, http_status: int = 0) -> NotAcceptedCode:
+    """The stable code the API answers for an error code of EventBridge (entry or call)."""
+    if aws_code in THROTTLING_CODES:
+        return "throttled"
+    if aws_code in UNAVAILABLE_CODES or http_status >= 500:
+        return "unavailable"
+    return "rejected"
 
 
 @dataclass(frozen=True)
@@ -35,12 +53,7 @@ class _FailedEntry:
     error_message: str
 
     def not_accepted(self) -> NotAcceptedEvent:
-        return NotAcceptedEvent(
-            eventId=self.detail.eventId,
-            eventType=self.detail.eventType,
-            errorCode=self.error_code,
-            errorMessage=self.error_message,
-        )
+        return NotAcceptedEvent.of(self.detail, not_accepted_code(self.error_code))
 
 
 class EventBridgePublisher:
@@ -62,6 +75,15 @@ class EventBridgePublisher:
             if not failed:
                 return outcome
             pending = [entry.detail for entry in failed]
+        logger.warning(
+            "event bus did not take entries",
+            extra={
+                "entries": [
+                    {"eventId": e.detail.eventId, "errorCode": e.error_code, "error": e.error_message}
+                    for e in failed
+                ]
+            },
+        )
         outcome.not_accepted.extend(entry.not_accepted() for entry in failed)
         return outcome
 
@@ -91,13 +113,14 @@ class EventBridgePublisher:
     @staticmethod
     def _give_up(details: list[EventDetail], error: Exception, outcome: PutOutcome) -> None:
         """The bus failed a whole call (after the client's own retries): no use trying the rest now."""
-        code = (
-            error.response.get("Error", {}).get("Code", "ClientError")
-            if isinstance(error, ClientError)
-            else type(error).__name__
-        )
-        logger.warning("event bus call failed", extra={"errorCode": code, "error": str(error)})
-        outcome.not_accepted.extend(_FailedEntry(d, code, str(error)).not_accepted() for d in details)
+        if isinstance(error, ClientError):
+            aws_code = error.response.get("Error", {}).get("Code", "ClientError")
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            code = not_accepted_code(aws_code, status)
+        else:
+            aws_code, code = type(error).__name__, "unavailable"
+        logger.warning("event bus call failed", extra={"errorCode": aws_code, "error": str(error)})
+        outcome.not_accepted.extend(NotAcceptedEvent.of(detail, code) for detail in details)
 
 
 @cache

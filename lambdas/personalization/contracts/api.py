@@ -34,10 +34,14 @@ def _unique(item_ids: list[str]) -> list[str]:
 
 
 class RankRequest(BaseModel):
+    """POST /rank body: JSON of at most 64 KiB, nested at most 32 levels."""
+
     model_config = ConfigDict(extra="forbid")
 
     userId: Identifier | None = None
     itemIds: Annotated[
-        list[Identifier], Field(min_length=1, max_length=MAX_RANK_ITEMS), AfterValidator(_unique)
+        list[Identifier],
+        Field(min_length=1, max_length=MAX_RANK_ITEMS, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_unique),
     ]
     context: Literal["category", "search"] | None = None

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
@@ -36,6 +35,7 @@ from personalization.contracts.limits import (
     MAX_PROPERTY_KEY_LENGTH,
     MAX_PROPERTY_STRING_LENGTH,
     MAX_RECOMMENDATION_ID_LENGTH,
+    MAX_SAFE_INTEGER,
     Identifier,
     utc_text,
 )
@@ -69,13 +69,20 @@ def _flat_value(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+        # A comparison, not float(): a 400-digit integer cannot overflow it; NaN fails it.
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise ValueError("must be a number from -2^53 to 2^53")
         return value
     raise ValueError("must be a string, number or boolean (properties are a flat object)")
 
 
-PropertyValue = Annotated[bool | int | float | str, BeforeValidator(_flat_value)]
+PropertyValue = Annotated[
+    bool
+    | Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
+    | Annotated[float, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
+    | Annotated[str, Field(max_length=MAX_PROPERTY_STRING_LENGTH)],
+    BeforeValidator(_flat_value),
+]
 RecommendationId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_RECOMMENDATION_ID_LENGTH, pattern=IDENTIFIER_PATTERN),
@@ -133,11 +140,20 @@ class TrackedEvent(BaseModel):
     eventId: Identifier | None = Field(
         default=None, description="Generated when absent; send the same id again when retrying."
     )
-    sentAt: SentAt | None = Field(default=None, description="ISO-8601 with a timezone; defaults to now.")
+    sentAt: SentAt | None = Field(
+        default=None,
+        description=(
+            f"ISO-8601 with a timezone, at most {MAX_EVENT_AGE.days} days before and "
+            f"{MAX_FUTURE_SKEW.total_seconds() / 3600:g} hours after the server's clock; defaults to now."
+        ),
+    )
     recommendationId: RecommendationId | None = None
     properties: Properties = Field(
         default_factory=dict,
-        description="Flat object of string, number or boolean values (at most 20 keys, 1024 JSON chars).",
+        description=(
+            f"Flat object of string, number (-2^53 to 2^53) or boolean values: at most {MAX_PROPERTIES} "
+            f"keys, {MAX_PROPERTIES_JSON_LENGTH} characters as compact JSON."
+        ),
     )
 
 
@@ -150,7 +166,7 @@ def _unique_event_ids(events: list[TrackedEvent]) -> list[TrackedEvent]:
 
 
 class TrackEventsRequest(BaseModel):
-    """POST /events body (DESIGN section 4)."""
+    """POST /events body (docs/architecture.md §4): JSON of at most 64 KiB, nested at most 32 levels."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -170,11 +186,31 @@ class TrackEventsResponse(BaseModel):
     eventIds: list[str]
 
 
+NotAcceptedCode = Literal["throttled", "unavailable", "rejected"]
+"""Why an event is not on the bus: the bus throttled it, could not be reached, or refused it."""
+NOT_ACCEPTED_MESSAGES: dict[NotAcceptedCode, str] = {
+    "throttled": "the event bus is busy; send the event again with the same eventId",
+    "unavailable": "the event bus could not be reached; send the event again with the same eventId",
+    "rejected": "the event bus did not take the event; send it again later with the same eventId",
+}
+
+
 class NotAcceptedEvent(BaseModel):
+    """An event that is not on the bus: a stable code and a generic message, never the bus's own text."""
+
     eventId: str
     eventType: EventType
-    errorCode: str
+    errorCode: NotAcceptedCode
     errorMessage: str
+
+    @classmethod
+    def of(cls, detail: EventDetail, code: NotAcceptedCode) -> NotAcceptedEvent:
+        return cls(
+            eventId=detail.eventId,
+            eventType=detail.eventType,
+            errorCode=code,
+            errorMessage=NOT_ACCEPTED_MESSAGES[code],
+        )
 
 
 class EventsNotAcceptedResponse(BaseModel):

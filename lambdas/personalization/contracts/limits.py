@@ -11,6 +11,12 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+"""How deep a JSON body may nest objects and arrays (the API's own bodies need 4 levels)."""
+MAX_NUMBER_DIGITS = 1000
+"""The longest number a JSON body may spell; longer ones are refused before they are converted."""
+MAX_SAFE_INTEGER = 2**53
+"""Integers in event properties stay within ±2^53, exact in every JSON consumer (JavaScript's doubles)."""
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)]
 

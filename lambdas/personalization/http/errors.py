@@ -1,15 +1,13 @@
 """The one mapping from exceptions to HTTP errors, for every API function.
 
 Bad input of any kind is a 400 (413 for a body over the limit, 415 for a body that is
-not JSON) with
-`{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; a dependency that cannot
+not JSON) with `{"message": ..., "errors": [{"field": ..., "problem": ...}]}`; a dependency that cannot
 do the work now is a 503 the client may retry; anything unexpected is a 500 whose body
 says nothing about the internals.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -21,24 +19,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from personalization.contracts.limits import MAX_BODY_BYTES
+from personalization.http.json_body import InvalidJsonBodyError, PayloadTooLargeError
 from personalization.http.models import ErrorResponse, FieldProblem
 from personalization.observability import logger
 from personalization.usecases.errors import BadRequestError, ServiceUnavailableError
 
-
-class PayloadTooLargeError(Exception):
-    pass
-
-
 RETRY_AFTER_SECONDS = 1
-
-
-def limited_json_loads(body: str) -> Any:
-    """JSON body parser that refuses bodies over MAX_BODY_BYTES before parsing them."""
-    if len(body.encode()) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"request body is over {MAX_BODY_BYTES} bytes")
-    return json.loads(body)
 
 
 def error_response(status: HTTPStatus, message: str, problems: Sequence[FieldProblem] = ()) -> Response:
@@ -84,6 +70,13 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         logger.info("rejected bad request", extra={"reason": str(error)})
         problems = [FieldProblem(field=p.field, problem=p.problem) for p in error.problems]
         return error_response(HTTPStatus.BAD_REQUEST, str(error), problems)
+
+    @app.exception_handler(InvalidJsonBodyError)
+    def invalid_json(error: InvalidJsonBodyError) -> Response:
+        logger.info("rejected unreadable body", extra={"reason": str(error)})
+        return error_response(
+            HTTPStatus.BAD_REQUEST, "invalid request", [FieldProblem(field="body", problem=str(error))]
+        )
 
     @app.exception_handler(PayloadTooLargeError)
     def too_large(error: PayloadTooLargeError) -> Response:

@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from personalization.http.errors import limited_json_loads, register_error_handlers
+from personalization.contracts.limits import MAX_BODY_BYTES
+from personalization.http.errors import register_error_handlers
+from personalization.http.json_body import parse_json_body
 from personalization.http.models import ErrorResponse
 from personalization.settings import FunctionSettings
 
 JSON_CONTENT_TYPE = "application/json"
 
-ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
-    400: {
-        "description": "Invalid input: the problems, field by field",
-        "content": {"application/json": {"model": ErrorResponse}},
-    },
-    413: {"description": "Body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
-    415: {"description": "Body not JSON", "content": {"application/json": {"model": ErrorResponse}}},
-}
+
+def _json(description: str, model: type[BaseModel]) -> OpenAPIResponse:
+    return {"description": description, "content": {JSON_CONTENT_TYPE: {"model": model}}}
+
+
+def route_responses(
+    status: int,
+    description: str,
+    model: type[BaseModel],
+    *,
+    json_body: bool = False,
+    extra: Mapping[int, OpenAPIResponse] | None = None,
+) -> dict[int, OpenAPIResponse]:
+    """Every status a route answers, for openapi.json: its success, 400 and 413, 415 when it reads a
+    JSON body, and `extra` (the 503 of POST /events)."""
+    responses = {
+        status: _json(description, model),
+        400: _json("Invalid input: the problems, field by field", ErrorResponse),
+        413: _json(f"Body over {MAX_BODY_BYTES // 1024} KiB", ErrorResponse),
+    }
+    if json_body:
+        responses[415] = _json("Content-Type not JSON", ErrorResponse)
+    return {**responses, **(extra or {})}
 
 
 def treat_text_plain_as_json(event: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +62,17 @@ def treat_text_plain_as_json(event: dict[str, Any]) -> dict[str, Any]:
                     [JSON_CONTENT_TYPE] * len(values) if isinstance(value, list) else JSON_CONTENT_TYPE
                 )
     return event
+
+
+def decode_base64_body(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A base64 body (bytes the gateway could not pass as UTF-8 text) as text.
+
+    Bytes that are not UTF-8 become lone surrogates, which the body parser refuses with a 400.
+    """
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return event
+    text = base64.b64decode(event["body"]).decode("utf-8", "surrogateescape")
+    return {**event, "body": text, "isBase64Encoded": False}
 
 
 class SettingsCORSConfig(CORSConfig):
@@ -74,13 +104,13 @@ class SettingsResolver(APIGatewayRestResolver):
         super().__init__(
             enable_validation=True,
             cors=SettingsCORSConfig(settings),
-            json_body_deserializer=limited_json_loads,
+            json_body_deserializer=parse_json_body,
         )
         self._settings = settings
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         self._settings()
-        return super().resolve(event, context)
+        return super().resolve(decode_base64_body(event), context)
 
 
 def build_resolver(settings: Callable[[], FunctionSettings]) -> APIGatewayRestResolver:

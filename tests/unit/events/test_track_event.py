@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from personalization.adapters.event_bus import RETRY_DELAYS_SECONDS, EventBridgePublisher
-from personalization.contracts.events import EVENT_SOURCE, TrackEventsRequest
+from personalization.contracts.events import EVENT_SOURCE, NOT_ACCEPTED_MESSAGES, TrackEventsRequest
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from personalization.usecases.tracking import EventsNotAcceptedError, track_events
 from tests.unit.events.conftest import (
@@ -129,7 +129,7 @@ def test_entries_still_failing_after_three_attempts_are_named_in_the_503(bus: Bu
     answer = raised.value.answer
     assert answer.accepted == 2
     assert answer.eventIds == ["e0", "e2"]
-    assert [(e.eventId, e.errorCode) for e in answer.notAccepted] == [("e1", "ThrottlingException")]
+    assert [(e.eventId, e.errorCode) for e in answer.notAccepted] == [("e1", "throttled")]
     assert spy.entry_counts() == [3, 1, 1]
     assert sleeps == list(RETRY_DELAYS_SECONDS)
     assert sorted(detail["eventId"] for detail in bus.details("personalize_sync")) == ["e0", "e2"]
@@ -153,8 +153,8 @@ def test_a_503_body_tells_the_client_which_events_to_send_again(spy: BusSpy, bus
         {
             "eventId": "e1",
             "eventType": "CartViewed",
-            "errorCode": "ThrottlingException",
-            "errorMessage": "Rate exceeded",
+            "errorCode": "throttled",
+            "errorMessage": NOT_ACCEPTED_MESSAGES["throttled"],
         }
     ]
     output = capsys.readouterr().out
@@ -185,6 +185,71 @@ def test_a_failing_bus_is_a_503_and_only_what_was_put_is_reported_accepted(
     assert spy.entry_counts() == [10, 5]
     on_bus = sorted(detail["eventId"] for detail in bus.details("personalize_sync"))
     assert on_bus == sorted(answer["eventIds"])
+
+
+def aws_error(code: str, status: int) -> ClientError:
+    """A PutEvents error whose message names the account, role and bus, as AWS's do."""
+    response: Any = {
+        "Error": {"Code": code, "Message": AWS_TEXT},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, "PutEvents")
+
+
+AWS_TEXT = (
+    "User: arn:aws:sts::123456789012:assumed-role/shop-TrackEventRole/track is not authorized to "
+    "perform: events:PutEvents on resource: arn:aws:events:us-east-1:123456789012:event-bus/shop-events"
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (aws_error("AccessDeniedException", 400), "rejected"),
+        (aws_error("InternalException", 500), "unavailable"),
+    ],
+)
+def test_a_503_names_a_stable_code_and_logs_the_bus_text_without_properties(
+    spy: BusSpy, bus: Bus, caplog: pytest.LogCaptureFixture, error: Exception, code: str
+) -> None:
+    spy.errors = {1: error}
+    body = {"sessionId": "s-1", "events": [viewed("e0", properties={"query": "private-words"})]}
+
+    status, answer, _ = post_events(body)
+
+    assert status == 503
+    assert answer["notAccepted"] == [
+        {
+            "eventId": "e0",
+            "eventType": "ProductViewed",
+            "errorCode": code,
+            "errorMessage": NOT_ACCEPTED_MESSAGES[code],
+        }
+    ]
+    for secret in ("123456789012", "TrackEventRole", "shop-events"):
+        assert secret not in json.dumps(answer)
+    logged = " ".join(json.dumps(record.__dict__, default=str) for record in caplog.records)
+    assert "123456789012" in logged
+    assert "private-words" not in logged
+
+
+def test_entries_the_bus_refuses_are_logged_with_its_text_and_answered_with_a_code(
+    bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    spy = BusSpy(fail_entry=lambda detail, _: True)
+    publisher = EventBridgePublisher(spy, DEFAULT_EVENT_BUS_NAME, sleep=lambda _: None)
+    request = TrackEventsRequest.model_validate({"sessionId": "s-1", "events": [viewed("e0")]})
+
+    with pytest.raises(EventsNotAcceptedError) as raised:
+        track_events(publisher, request)
+
+    assert [(e.errorCode, e.errorMessage) for e in raised.value.answer.notAccepted] == [
+        ("throttled", NOT_ACCEPTED_MESSAGES["throttled"])
+    ]
+    refused = next(r for r in caplog.records if r.getMessage() == "event bus did not take entries")
+    assert refused.entries == [  # type: ignore[attr-defined]
+        {"eventId": "e0", "errorCode": "ThrottlingException", "error": "Rate exceeded"}
+    ]
 
 
 def test_metrics_count_accepted_events_by_type_and_the_log_line_holds_no_property_values(
