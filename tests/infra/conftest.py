@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk import App
+from aws_cdk.assertions import Template
 
 from infra.app import build_app
 from infra.settings import DeploymentSettings
@@ -74,11 +75,12 @@ def synthesis(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
 
 
 @pytest.fixture(scope="session")
-def template(synthesis: Synthesis) -> dict[str, Any]:
+def template(synthesis: Synthesis) -> Template:
     """The template of the stack `npx cdk synth` builds with the default context."""
-    return synthesis.template(DEFAULT_STACK)
+    return Template.from_json(synthesis.template(DEFAULT_STACK))
 
 
 @pytest.fixture(scope="session")
-def hosted_template(synthesis: Synthesis) -> dict[str, Any]:
-    return synthesis.template(HOSTED_STACK)
+def hosted_template(synthesis: Synthesis) -> Template:
+    """The stack with every option on: hosting and the alarm email."""
+    return Template.from_json(synthesis.template(HOSTED_STACK))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from aws_cdk.assertions import Capture, Match, Template
 
 from personalization.contracts.parameters import (
     DEFAULT_PREFIX,
@@ -13,75 +12,127 @@ from personalization.contracts.parameters import (
     all_parameters,
     full_name,
 )
-from tests.infra.cfn import only, ref_id, resources, text
+from tests.infra.cfn import get_att, join, ref
 
 pytestmark = pytest.mark.infra
 
 
-def test_every_parameter_exists_as_not_configured(template: dict[str, Any]) -> None:
-    created = {
-        parameter["Properties"]["Name"]: parameter["Properties"]
-        for parameter in resources(template, "AWS::SSM::Parameter").values()
-    }
-    assert set(created) == {full_name(DEFAULT_PREFIX, name) for name in all_parameters()}
+def test_every_parameter_exists_as_not_configured(template: Template) -> None:
+    template.resource_count_is("AWS::SSM::Parameter", len(all_parameters()))
     for relative_name in all_parameters():
-        parameter = created[full_name(DEFAULT_PREFIX, relative_name)]
-        assert parameter["Value"] == NOT_CONFIGURED
-        assert parameter["Type"] == ("StringList" if relative_name in STRING_LIST_PARAMETERS else "String")
-    assert template["Outputs"]["ParameterPrefix"]["Value"] == DEFAULT_PREFIX
+        template.resource_properties_count_is(
+            "AWS::SSM::Parameter",
+            {
+                "Name": full_name(DEFAULT_PREFIX, relative_name),
+                "Value": NOT_CONFIGURED,
+                "Type": "StringList" if relative_name in STRING_LIST_PARAMETERS else "String",
+            },
+            1,
+        )
+    template.has_output("ParameterPrefix", {"Value": DEFAULT_PREFIX})
 
 
-def test_data_bucket_is_private_encrypted_and_tls_only(template: dict[str, Any]) -> None:
-    bucket_id, bucket = only(template, "AWS::S3::Bucket")
-    properties = bucket["Properties"]
-    assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True,
-        "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True,
-        "RestrictPublicBuckets": True,
-    }
-    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    assert bucket["DeletionPolicy"] == "Retain"
-    _, policy = only(template, "AWS::S3::BucketPolicy")
-    assert ref_id(policy["Properties"]["Bucket"]) == bucket_id
-    statements = text(policy["Properties"]["PolicyDocument"]["Statement"])
-    assert {
-        "Action": "s3:*",
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        "Effect": "Deny",
-        "Principal": {"AWS": "*"},
-        "Resource": [f"${{{bucket_id}.Arn}}", f"${{{bucket_id}.Arn}}/*"],
-    } in statements
-    assert {
-        "Action": ["s3:GetObject", "s3:ListBucket"],
-        "Condition": {"StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"}},
-        "Effect": "Allow",
-        "Principal": {"Service": "personalize.amazonaws.com"},
-        "Resource": [f"${{{bucket_id}.Arn}}", f"${{{bucket_id}.Arn}}/*"],
-        "Sid": "PersonalizeReadsDatasets",
-    } in statements
-    assert ref_id(template["Outputs"]["DataBucketName"]["Value"]) == bucket_id
-
-
-def test_personalize_role_reads_only_the_data_bucket(template: dict[str, Any]) -> None:
-    bucket_id, _ = only(template, "AWS::S3::Bucket")
-    role_id = ref_id(template["Outputs"]["PersonalizeRoleArn"]["Value"])
-    role = template["Resources"][role_id]["Properties"]
-    assert text(role["AssumeRolePolicyDocument"]["Statement"]) == [
+def test_data_bucket_is_private_encrypted_and_tls_only(template: Template) -> None:
+    template.resource_count_is("AWS::S3::Bucket", 1)
+    bucket_id = template.get_resource_id("AWS::S3::Bucket")
+    template.has_resource(
+        "AWS::S3::Bucket",
         {
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"}},
+            "Properties": {
+                "PublicAccessBlockConfiguration": Match.object_equals(
+                    {
+                        "BlockPublicAcls": True,
+                        "BlockPublicPolicy": True,
+                        "IgnorePublicAcls": True,
+                        "RestrictPublicBuckets": True,
+                    }
+                ),
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                    ]
+                },
+            },
+            "DeletionPolicy": "Retain",
+        },
+    )
+    template.resource_count_is("AWS::S3::BucketPolicy", 1)
+    bucket_and_objects = [get_att(bucket_id, "Arn"), join(get_att(bucket_id, "Arn"), "/*")]
+    for statement in (
+        {
+            "Action": "s3:*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Resource": bucket_and_objects,
+        },
+        {
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Condition": {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}},
             "Effect": "Allow",
             "Principal": {"Service": "personalize.amazonaws.com"},
+            "Resource": bucket_and_objects,
+            "Sid": "PersonalizeReadsDatasets",
+        },
+    ):
+        template.has_resource_properties(
+            "AWS::S3::BucketPolicy",
+            {
+                "Bucket": ref(bucket_id),
+                "PolicyDocument": {"Statement": Match.array_with([Match.object_equals(statement)])},
+            },
+        )
+    template.has_output("DataBucketName", {"Value": ref(bucket_id)})
+
+
+def test_personalize_role_reads_only_the_data_bucket(template: Template) -> None:
+    bucket_id = template.get_resource_id("AWS::S3::Bucket")
+    role = Capture()
+    template.has_output("PersonalizeRoleArn", {"Value": {"Fn::GetAtt": [role, "Arn"]}})
+    role_id = role.as_string()
+    template.template_matches(
+        {
+            "Resources": {
+                role_id: {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Statement": [
+                                Match.object_equals(
+                                    {
+                                        "Action": "sts:AssumeRole",
+                                        "Condition": {
+                                            "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}
+                                        },
+                                        "Effect": "Allow",
+                                        "Principal": {"Service": "personalize.amazonaws.com"},
+                                    }
+                                )
+                            ]
+                        }
+                    },
+                }
+            }
         }
-    ]
-    (policy,) = [
-        policy["Properties"]
-        for policy in resources(template, "AWS::IAM::Policy").values()
-        if [ref_id(role) for role in policy["Properties"]["Roles"]] == [role_id]
-    ]
-    assert text(policy["PolicyDocument"]["Statement"]) == [
-        {"Action": "s3:ListBucket", "Effect": "Allow", "Resource": f"${{{bucket_id}.Arn}}"},
-        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": f"${{{bucket_id}.Arn}}/*"},
-    ]
+    )
+    template.resource_properties_count_is("AWS::IAM::Policy", {"Roles": Match.array_with([ref(role_id)])}, 1)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [ref(role_id)],
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_equals(
+                        {"Action": "s3:ListBucket", "Effect": "Allow", "Resource": get_att(bucket_id, "Arn")}
+                    ),
+                    Match.object_equals(
+                        {
+                            "Action": "s3:GetObject",
+                            "Effect": "Allow",
+                            "Resource": join(get_att(bucket_id, "Arn"), "/*"),
+                        }
+                    ),
+                ]
+            },
+        },
+    )

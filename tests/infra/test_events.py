@@ -2,110 +2,177 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Capture, Match, Template
 
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.rules import RULES, RuleSpec
-from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, FunctionSpec, SinkSpec
-from tests.infra.cfn import function_of, only, ref_id, resources, text
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, SinkSpec
+from tests.infra.cfn import function_id, get_att, ref
 
 pytestmark = pytest.mark.infra
 
-
-def rule_for(template: dict[str, Any], rule: RuleSpec) -> dict[str, Any]:
-    found = [
-        resource["Properties"]
-        for resource in resources(template, "AWS::Events::Rule").values()
-        if resource["Properties"]["Description"].startswith(f"{rule.name}:")
-    ]
-    assert len(found) == 1, f"expected one rule {rule.name}, found {len(found)}"
-    return found[0]
+EVENTS_MAY_SEND = {"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"}
 
 
-def sink_of(rule: RuleSpec) -> SinkSpec:
-    (sink,) = [sink for sink in SINKS if sink.rule is rule]
-    return sink
+def rule_of(rule: RuleSpec) -> dict[str, Any]:
+    """The properties pattern that singles out the shared rule's EventBridge rule (by its description)."""
+    return {"Description": Match.string_like_regexp(f"^{re.escape(rule.name)}:")}
 
 
-def mapping_of(template: dict[str, Any], function: FunctionSpec) -> dict[str, Any]:
-    function_id, _ = function_of(template, function)
-    (mapping,) = [
-        resource["Properties"]
-        for resource in resources(template, "AWS::Lambda::EventSourceMapping").values()
-        if ref_id(resource["Properties"]["FunctionName"]) == function_id
-    ]
-    return mapping
+def targets_of(template: Template, rule: RuleSpec) -> tuple[str, str]:
+    """The logical ids of the rule's one target queue and of that target's dead-letter queue."""
+    queue, dead_letter_queue = Capture(), Capture()
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            **rule_of(rule),
+            "Targets": [
+                {
+                    "Arn": {"Fn::GetAtt": [queue, "Arn"]},
+                    "DeadLetterConfig": {"Arn": {"Fn::GetAtt": [dead_letter_queue, "Arn"]}},
+                }
+            ],
+        },
+    )
+    return queue.as_string(), dead_letter_queue.as_string()
 
 
-def test_one_rule_per_shared_rule(template: dict[str, Any]) -> None:
-    assert len(resources(template, "AWS::Events::Rule")) == len(RULES)
-
-
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
-def test_rule_pattern_equals_the_shared_pattern(template: dict[str, Any], rule: RuleSpec) -> None:
-    bus_id, _ = only(template, "AWS::Events::EventBus")
-    properties = rule_for(template, rule)
-    assert properties["EventPattern"] == rule.pattern
-    assert ref_id(properties["EventBusName"]) == bus_id
-    assert properties["State"] == "ENABLED"
+def test_one_rule_per_shared_rule(template: Template) -> None:
+    template.resource_count_is("AWS::Events::Rule", len(RULES))
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
-def test_rule_delivers_to_the_sink_queue_with_dlq_and_redrive(
-    template: dict[str, Any], rule: RuleSpec
-) -> None:
-    sink = sink_of(rule)
-    (target,) = rule_for(template, rule)["Targets"]
-    queue_id = ref_id(target["Arn"])
-    queue = template["Resources"][queue_id]["Properties"]
-    dlq_id = ref_id(queue["RedrivePolicy"]["deadLetterTargetArn"])
-    assert ref_id(target["DeadLetterConfig"]["Arn"]) == dlq_id
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == sink.max_receive_count
-    assert queue["VisibilityTimeout"] == sink.visibility_timeout_seconds
-    assert queue["VisibilityTimeout"] >= 6 * sink.function.timeout_seconds
-    assert queue["SqsManagedSseEnabled"] is True
-    dlq = template["Resources"][dlq_id]["Properties"]
-    assert dlq["SqsManagedSseEnabled"] is True
-    assert dlq["MessageRetentionPeriod"] == DLQ_RETENTION_DAYS * 24 * 3600 == 14 * 24 * 3600
-    mapping = mapping_of(template, sink.function)
-    assert ref_id(mapping["EventSourceArn"]) == queue_id
-    assert mapping["BatchSize"] == sink.batch_size
-    assert mapping["MaximumBatchingWindowInSeconds"] == sink.batching_window_seconds
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+def test_rule_pattern_equals_the_shared_pattern(template: Template, rule: RuleSpec) -> None:
+    template.resource_properties_count_is("AWS::Events::Rule", rule_of(rule), 1)
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            **rule_of(rule),
+            "EventPattern": Match.object_equals(rule.pattern),
+            "EventBusName": ref(template.get_resource_id("AWS::Events::EventBus")),
+            "State": "ENABLED",
+        },
+    )
 
 
-def test_queues_accept_only_tls_and_only_their_rule(template: dict[str, Any]) -> None:
-    for policy in resources(template, "AWS::SQS::QueuePolicy").values():
-        statements = text(policy["Properties"]["PolicyDocument"]["Statement"])
-        assert any(
-            statement["Effect"] == "Deny"
-            and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-            for statement in statements
+@pytest.mark.parametrize("sink", SINKS, ids=lambda sink: sink.rule.name)
+def test_rule_delivers_to_the_sink_queue_with_dlq_and_redrive(template: Template, sink: SinkSpec) -> None:
+    queue_id, dlq_id = targets_of(template, sink.rule)
+    assert sink.visibility_timeout_seconds >= 6 * sink.function.timeout_seconds
+    assert DLQ_RETENTION_DAYS * 24 * 3600 == 14 * 24 * 3600
+    template.template_matches(
+        {
+            "Resources": {
+                queue_id: {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {
+                        "RedrivePolicy": Match.object_equals(
+                            {
+                                "deadLetterTargetArn": get_att(dlq_id, "Arn"),
+                                "maxReceiveCount": sink.max_receive_count,
+                            }
+                        ),
+                        "VisibilityTimeout": sink.visibility_timeout_seconds,
+                        "SqsManagedSseEnabled": True,
+                    },
+                },
+                dlq_id: {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {
+                        "SqsManagedSseEnabled": True,
+                        "MessageRetentionPeriod": DLQ_RETENTION_DAYS * 24 * 3600,
+                    },
+                },
+            }
+        }
+    )
+    reads = {"FunctionName": ref(function_id(template, sink.function))}
+    template.resource_properties_count_is("AWS::Lambda::EventSourceMapping", reads, 1)
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            **reads,
+            "EventSourceArn": get_att(queue_id, "Arn"),
+            "BatchSize": sink.batch_size,
+            "MaximumBatchingWindowInSeconds": sink.batching_window_seconds,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def senders_of_queues(template: Template) -> dict[str, str]:
+    """Queue logical id -> logical id of the rule that sends to it, as its target or as the target's
+    dead-letter queue.
+
+    The library matches a target's `Fn::GetAtt` but does not say which resource it points at."""
+    queues = template.find_resources("AWS::SQS::Queue")
+    senders = {}
+    for rule_id, rule in template.find_resources("AWS::Events::Rule").items():
+        for target in rule["Properties"]["Targets"]:
+            for arn in (target["Arn"], target.get("DeadLetterConfig", {}).get("Arn")):
+                if isinstance(arn, dict) and arn.get("Fn::GetAtt", [None])[0] in queues:
+                    senders[arn["Fn::GetAtt"][0]] = rule_id
+    return senders
+
+
+def test_queues_accept_only_tls_and_only_their_rule(template: Template) -> None:
+    """Each queue a rule sends to: a TLS-only deny, and an allow for EventBridge from that rule only."""
+    senders = senders_of_queues(template)
+    assert len(senders) >= 2 * len(SINKS)
+    template.resource_count_is("AWS::SQS::QueuePolicy", len(senders))
+    for queue_id, rule_id in senders.items():
+        policies = template.find_resources(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Properties": {
+                    "Queues": [ref(queue_id)],
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Deny",
+                                "Condition": Match.object_equals({"Bool": {"aws:SecureTransport": "false"}}),
+                                "Resource": get_att(queue_id, "Arn"),
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Principal": Match.object_equals({"Service": "events.amazonaws.com"}),
+                                "Action": Match.any_value(),
+                                "Condition": Match.object_equals(
+                                    {"ArnEquals": {"aws:SourceArn": get_att(rule_id, "Arn")}}
+                                ),
+                                "Resource": get_att(queue_id, "Arn"),
+                            },
+                        ]
+                    },
+                }
+            },
         )
-        for statement in statements:
-            if statement["Effect"] == "Allow":
-                assert statement["Principal"] == {"Service": "events.amazonaws.com"}
-                actions = (
-                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-                )
-                assert "sqs:SendMessage" in actions
-                assert set(actions) <= {"sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"}
-                assert "aws:SourceArn" in statement["Condition"]["ArnEquals"]
+        assert len(policies) == 1, f"{queue_id}: expected one policy as described, found {sorted(policies)}"
+        (policy,) = policies.values()
+        action = policy["Properties"]["PolicyDocument"]["Statement"][1]["Action"]
+        allowed = set(action) if isinstance(action, list) else {action}
+        assert "sqs:SendMessage" in allowed
+        assert allowed <= EVENTS_MAY_SEND
 
 
-def test_archive_keeps_every_storefront_event(template: dict[str, Any]) -> None:
-    bus_id, _ = only(template, "AWS::Events::EventBus")
-    _, archive = only(template, "AWS::Events::Archive")
-    assert ref_id(archive["Properties"]["SourceArn"]) == bus_id
-    assert archive["Properties"]["EventPattern"] == {"source": [EVENT_SOURCE]}
-    assert archive["Properties"]["RetentionDays"] == 30
+def test_archive_keeps_every_storefront_event(template: Template) -> None:
+    template.resource_count_is("AWS::Events::Archive", 1)
+    template.has_resource_properties(
+        "AWS::Events::Archive",
+        {
+            "SourceArn": get_att(template.get_resource_id("AWS::Events::EventBus"), "Arn"),
+            "EventPattern": Match.object_equals({"source": [EVENT_SOURCE]}),
+            "RetentionDays": 30,
+        },
+    )
 
 
-def test_bus_name_is_an_output(template: dict[str, Any]) -> None:
-    bus_id, _ = only(template, "AWS::Events::EventBus")
-    assert ref_id(template["Outputs"]["EventBusName"]["Value"]) == bus_id
+def test_bus_name_is_an_output(template: Template) -> None:
+    template.has_output("EventBusName", {"Value": ref(template.get_resource_id("AWS::Events::EventBus"))})
 
 
 def test_every_rule_feeds_exactly_one_sink() -> None:

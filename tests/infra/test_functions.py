@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Capture, Match, Template
 
 from infra.deployment import MEMORY_MB
 from infra.naming import pascal_case
 from personalization.contracts.parameters import DEFAULT_PREFIX
-from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
+from personalization.contracts.topology import (
+    FUNCTIONS,
+    PERSONALIZE_SYNC,
+    PINPOINT_SYNC,
+    RANK,
+    RECOMMEND,
+    RELATED,
+    SINKS,
+    TRACK_EVENT,
+    FunctionSpec,
+)
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
-from tests.infra.cfn import function_of, only, ref_id, resources, text
+from tests.infra.cfn import arn, function_id, get_att, ref
 from tests.infra.conftest import DEFAULT_STACK, Synthesis
 
 pytestmark = pytest.mark.infra
 
 BUS_NAME = "RetailPersonalization-events"
+BUS_ARN = "the stack's bus"
+"""Stands for the bus's ARN in EXPECTED_ACCESS; the test puts in the bus's GetAtt."""
+
+Grant = tuple[tuple[str, ...], tuple[str, ...]]
+"""A statement as actions and resources (each as canonical JSON), both sorted."""
 
 
-def arn(service: str, resource: str) -> str:
-    """An ARN in the stack's account and region, as the template spells it."""
-    return f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+def grant(actions: Iterable[str], resources: Iterable[Any]) -> Grant:
+    """A statement compared regardless of order: `Match.array_with` and array literals match in order,
+    and the order of a role's statements follows construction, not meaning."""
+    return tuple(sorted(actions)), tuple(sorted(json.dumps(value, sort_keys=True) for value in resources))
 
 
 PERSONALIZE_TYPES = {kind: arn("personalize", f"{kind}/*") for kind in ("campaign", "recommender", "filter")}
 CONFIG = (("ssm:GetParametersByPath",), (arn("ssm", "parameter/retail-personalization"),))
-XRAY = (("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",))
+XRAY_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 SQS_CONSUMER = (
     "sqs:ChangeMessageVisibility",
     "sqs:DeleteMessage",
@@ -36,105 +55,135 @@ SQS_CONSUMER = (
     "sqs:ReceiveMessage",
 )
 
-EXPECTED_ACCESS: dict[str, set[tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "recommend": {
+EXPECTED_ACCESS: dict[FunctionSpec, list[tuple[tuple[str, ...], tuple[Any, ...]]]] = {
+    RECOMMEND: [
         CONFIG,
         (("personalize:GetRecommendations",), tuple(PERSONALIZE_TYPES.values())),
-    },
-    "related": {
+    ],
+    RELATED: [
         CONFIG,
         (("personalize:GetRecommendations",), tuple(PERSONALIZE_TYPES.values())),
-    },
-    "rank": {
+    ],
+    RANK: [
         CONFIG,
         (
             ("personalize:GetPersonalizedRanking",),
             (PERSONALIZE_TYPES["campaign"], PERSONALIZE_TYPES["filter"]),
         ),
-    },
-    "track_event": {
-        (("events:PutEvents",), ("${EventsBus.Arn}",)),
-    },
-    "personalize_sync": {
+    ],
+    TRACK_EVENT: [
+        (("events:PutEvents",), (BUS_ARN,)),
+    ],
+    PERSONALIZE_SYNC: [
         CONFIG,
         (("personalize:PutEvents",), (arn("personalize", "event-tracker/*"),)),
-    },
-    "pinpoint_sync": {
+    ],
+    PINPOINT_SYNC: [
         CONFIG,
         (
             ("mobiletargeting:PutEvents", "mobiletargeting:UpdateEndpoint"),
             (arn("mobiletargeting", "apps/*"),),
         ),
-    },
+    ],
 }
 """The AWS APIs each function may call, written out: the grants the stack must produce exactly."""
 
 
-def statements_of_role(
-    template: dict[str, Any], role_id: str
-) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+def role_of(template: Template, spec: FunctionSpec) -> str:
+    role = Capture()
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": spec.handler, "Role": {"Fn::GetAtt": [role, "Arn"]}}
+    )
+    return role.as_string()
+
+
+def log_group_of(template: Template, spec: FunctionSpec) -> str:
+    log_group = Capture()
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": spec.handler, "LoggingConfig": {"LogGroup": {"Ref": log_group}}}
+    )
+    return log_group.as_string()
+
+
+def statements_of_role(template: Template, role_id: str) -> set[Grant]:
+    """Every statement of the policies attached to the role; each must be a plain Allow."""
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": Match.array_with([ref(role_id)])}}
+    )
     statements = set()
-    for policy in resources(template, "AWS::IAM::Policy").values():
-        properties = policy["Properties"]
-        if role_id not in [ref_id(role) for role in properties["Roles"]]:
-            continue
-        for statement in text(properties["PolicyDocument"]["Statement"]):
+    for policy in policies.values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             assert statement["Effect"] == "Allow"
             assert set(statement) == {"Action", "Effect", "Resource"}, statement
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources_ = (
-                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            actions, resources = statement["Action"], statement["Resource"]
+            statements.add(
+                grant(
+                    actions if isinstance(actions, list) else [actions],
+                    resources if isinstance(resources, list) else [resources],
+                )
             )
-            statements.add((tuple(sorted(actions)), tuple(sorted(resources_))))
     return statements
 
 
-def normalized(
-    expected: set[tuple[tuple[str, ...], tuple[str, ...]]],
-) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
-    return {(tuple(sorted(actions)), tuple(sorted(resources_))) for actions, resources_ in expected}
-
-
-def test_every_function_is_deployed_once(template: dict[str, Any]) -> None:
-    handlers = sorted(
-        resource["Properties"]["Handler"]
-        for resource in resources(template, "AWS::Lambda::Function").values()
-        if resource["Properties"].get("Handler", "").endswith(".handler.lambda_handler")
+def test_every_function_is_deployed_once(template: Template) -> None:
+    template.resource_properties_count_is(
+        "AWS::Lambda::Function",
+        {"Handler": Match.string_like_regexp(r"\.handler\.lambda_handler$")},
+        len(FUNCTIONS),
     )
-    assert handlers == sorted(spec.handler for spec in FUNCTIONS)
-    assert set(EXPECTED_ACCESS) == {spec.name for spec in FUNCTIONS}
+    for spec in FUNCTIONS:
+        template.resource_properties_count_is("AWS::Lambda::Function", {"Handler": spec.handler}, 1)
+    assert set(EXPECTED_ACCESS) == set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_function_runtime_sizing_and_tracing(template: dict[str, Any], spec: FunctionSpec) -> None:
-    _, properties = function_of(template, spec)
-    assert properties["Runtime"] == "python3.14"
-    assert properties["Architectures"] == ["arm64"]
-    assert properties["MemorySize"] == MEMORY_MB[spec]
-    assert properties["Timeout"] == spec.timeout_seconds
-    assert properties["TracingConfig"] == {"Mode": "Active"}
-    assert properties["Description"] == spec.description
-    (layer,) = properties["Layers"]
-    assert template["Parameters"][layer["Ref"]] == {
-        "Type": "AWS::SSM::Parameter::Value<String>",
-        "Default": "/aws/service/powertools/python/arm64/python3.14/latest",
-    }
+def test_function_runtime_sizing_and_tracing(template: Template, spec: FunctionSpec) -> None:
+    layer = Capture()
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": spec.handler,
+            "Runtime": "python3.14",
+            "Architectures": ["arm64"],
+            "MemorySize": MEMORY_MB[spec],
+            "Timeout": spec.timeout_seconds,
+            "TracingConfig": Match.object_equals({"Mode": "Active"}),
+            "Description": spec.description,
+            "Layers": [{"Ref": layer}],
+        },
+    )
+    template.has_parameter(
+        layer.as_string(),
+        Match.object_equals(
+            {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/aws/service/powertools/python/arm64/python3.14/latest",
+            }
+        ),
+    )
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_function_logs_to_its_own_group_with_retention(template: dict[str, Any], spec: FunctionSpec) -> None:
-    _, properties = function_of(template, spec)
-    log_group = template["Resources"][ref_id(properties["LoggingConfig"]["LogGroup"])]
-    assert log_group["Type"] == "AWS::Logs::LogGroup"
-    assert log_group["Properties"]["RetentionInDays"] == 30
+def test_function_logs_to_its_own_group_with_retention(template: Template, spec: FunctionSpec) -> None:
+    template.template_matches(
+        {
+            "Resources": {
+                log_group_of(template, spec): {
+                    "Type": "AWS::Logs::LogGroup",
+                    "Properties": {"RetentionInDays": 30},
+                }
+            }
+        }
+    )
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_function_environment_comes_from_its_settings_model(
-    template: dict[str, Any], spec: FunctionSpec
-) -> None:
-    _, properties = function_of(template, spec)
-    environment = properties["Environment"]["Variables"]
+def test_function_environment_comes_from_its_settings_model(template: Template, spec: FunctionSpec) -> None:
+    variables = Capture()
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": spec.handler, "Environment": {"Variables": variables}}
+    )
+    environment = variables.as_object()
     extra = {"EVENT_BUS_NAME": BUS_NAME} if "EVENT_BUS_NAME" in environment else {}
     expected = spec.settings_model.for_function(spec.name, DEFAULT_PREFIX, **extra).to_environment()
     assert environment == {
@@ -149,56 +198,80 @@ def test_function_environment_comes_from_its_settings_model(
     spec.settings_model.from_environment(environment)
 
 
-def test_track_event_publishes_to_the_stacks_bus(template: dict[str, Any]) -> None:
-    (spec,) = [spec for spec in FUNCTIONS if spec.name == "track_event"]
-    _, properties = function_of(template, spec)
-    (bus,) = resources(template, "AWS::Events::EventBus").values()
-    assert properties["Environment"]["Variables"]["EVENT_BUS_NAME"] == bus["Properties"]["Name"] == BUS_NAME
+def test_track_event_publishes_to_the_stacks_bus(template: Template) -> None:
+    template.resource_count_is("AWS::Events::EventBus", 1)
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": BUS_NAME})
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Handler": TRACK_EVENT.handler, "Environment": {"Variables": {"EVENT_BUS_NAME": BUS_NAME}}},
+    )
 
 
 @pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_each_function_has_its_own_least_privilege_role(template: dict[str, Any], spec: FunctionSpec) -> None:
-    _, properties = function_of(template, spec)
-    role_id = ref_id(properties["Role"])
-    role = template["Resources"][role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"] == [
-        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
-    ]
-    assert "ManagedPolicyArns" not in role
-    log_group_id = ref_id(properties["LoggingConfig"]["LogGroup"])
+def test_each_function_has_its_own_least_privilege_role(template: Template, spec: FunctionSpec) -> None:
+    role_id = role_of(template, spec)
+    template.template_matches(
+        {
+            "Resources": {
+                role_id: {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Statement": [
+                                Match.object_equals(
+                                    {
+                                        "Action": "sts:AssumeRole",
+                                        "Effect": "Allow",
+                                        "Principal": {"Service": "lambda.amazonaws.com"},
+                                    }
+                                )
+                            ]
+                        },
+                        "ManagedPolicyArns": Match.absent(),
+                    },
+                }
+            }
+        }
+    )
+    bus_arn = get_att(template.get_resource_id("AWS::Events::EventBus"), "Arn")
     expected = {
-        *EXPECTED_ACCESS[spec.name],
-        (("logs:CreateLogStream", "logs:PutLogEvents"), (f"${{{log_group_id}.Arn}}",)),
-        XRAY,
+        grant(actions, [bus_arn if resource == BUS_ARN else resource for resource in resources])
+        for actions, resources in EXPECTED_ACCESS[spec]
     }
-    bus_id, _ = only(template, "AWS::Events::EventBus")
-    expected = {
-        (actions, tuple(r.replace("EventsBus.", f"{bus_id}.") for r in res)) for actions, res in expected
-    }
+    expected.add(
+        grant(["logs:CreateLogStream", "logs:PutLogEvents"], [get_att(log_group_of(template, spec), "Arn")])
+    )
+    expected.add(grant(XRAY_ACTIONS, ["*"]))
     sink_queues = _sink_queue_ids(template)
-    if spec.name in sink_queues:
-        expected.add((SQS_CONSUMER, (f"${{{sink_queues[spec.name]}.Arn}}",)))
-    assert statements_of_role(template, role_id) == normalized(expected)
+    if spec in sink_queues:
+        expected.add(grant(SQS_CONSUMER, [get_att(sink_queues[spec], "Arn")]))
+    assert statements_of_role(template, role_id) == expected
 
 
-def test_no_role_has_a_wildcard_action(template: dict[str, Any]) -> None:
+def test_no_role_has_a_wildcard_action(template: Template) -> None:
+    everything = json.dumps("*")
     for spec in FUNCTIONS:
-        role_id = ref_id(function_of(template, spec)[1]["Role"])
-        for actions, resources_ in statements_of_role(template, role_id):
+        for actions, resources in statements_of_role(template, role_of(template, spec)):
             assert all("*" not in action for action in actions), actions
-            if resources_ == ("*",):
-                assert actions == XRAY[0], f"{spec.name}: only X-Ray may use Resource '*', not {actions}"
+            if resources == (everything,):
+                assert actions == XRAY_ACTIONS, f"{spec.name}: only X-Ray may use Resource '*', not {actions}"
 
 
-def test_roles_are_not_shared(template: dict[str, Any]) -> None:
-    roles = [ref_id(function_of(template, spec)[1]["Role"]) for spec in FUNCTIONS]
+def test_roles_are_not_shared(template: Template) -> None:
+    roles = [role_of(template, spec) for spec in FUNCTIONS]
     assert len(set(roles)) == len(roles)
 
 
 def test_every_function_shares_one_code_asset_without_tests_or_caches(
-    template: dict[str, Any], synthesis: Synthesis
+    template: Template, synthesis: Synthesis
 ) -> None:
-    keys = {function_of(template, spec)[1]["Code"]["S3Key"] for spec in FUNCTIONS}
+    keys = set()
+    for spec in FUNCTIONS:
+        key = Capture()
+        template.has_resource_properties(
+            "AWS::Lambda::Function", {"Handler": spec.handler, "Code": {"S3Key": key}}
+        )
+        keys.add(key.as_string())
     assert len(keys) == 1
     asset = synthesis.outdir / f"asset.{keys.pop().removesuffix('.zip')}"
     files = {path.relative_to(asset).as_posix() for path in asset.rglob("*") if path.is_file()}
@@ -207,17 +280,19 @@ def test_every_function_shares_one_code_asset_without_tests_or_caches(
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc") or "/tests/" in name]
 
 
-def _sink_queue_ids(template: dict[str, Any]) -> dict[str, str]:
-    """Function name -> logical id of the queue its event source mapping reads."""
-    handlers = {
-        logical_id: resource["Properties"]["Handler"].split(".")[0]
-        for logical_id, resource in resources(template, "AWS::Lambda::Function").items()
-    }
+def _sink_queue_ids(template: Template) -> dict[FunctionSpec, str]:
+    """Sink function -> logical id of the queue its one event source mapping reads; no other
+    function has an event source mapping."""
+    template.resource_count_is("AWS::Lambda::EventSourceMapping", len(SINKS))
     queues = {}
-    for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
-        properties = mapping["Properties"]
-        queues[handlers[ref_id(properties["FunctionName"])]] = ref_id(properties["EventSourceArn"])
-    assert set(queues) == {sink.function.name for sink in SINKS}
+    for sink in SINKS:
+        queue = Capture()
+        reads = {"FunctionName": ref(function_id(template, sink.function))}
+        template.resource_properties_count_is("AWS::Lambda::EventSourceMapping", reads, 1)
+        template.has_resource_properties(
+            "AWS::Lambda::EventSourceMapping", {**reads, "EventSourceArn": {"Fn::GetAtt": [queue, "Arn"]}}
+        )
+        queues[sink.function] = queue.as_string()
     return queues
 
 

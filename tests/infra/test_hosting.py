@@ -3,74 +3,142 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
+from aws_cdk.assertions import Capture, Match, Template
 
 from personalization.contracts.topology import ROUTES
-from tests.infra.cfn import only, ref_id, resources, text
+from tests.infra.cfn import get_att, join, ref
 from tests.infra.conftest import Synthesis
 
 pytestmark = pytest.mark.infra
 
-
-def test_hosting_is_off_by_default(template: dict[str, Any]) -> None:
-    assert not resources(template, "AWS::CloudFront::Distribution")
-    assert "StorefrontUrl" not in template["Outputs"]
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
-def test_storefront_bucket_is_reached_only_through_origin_access_control(
-    hosted_template: dict[str, Any],
-) -> None:
-    _, oac = only(hosted_template, "AWS::CloudFront::OriginAccessControl")
-    assert oac["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
-    _, distribution = only(hosted_template, "AWS::CloudFront::Distribution")
-    config = distribution["Properties"]["DistributionConfig"]
-    assert config["DefaultRootObject"] == "index.html"
-    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    s3_origin = next(origin for origin in config["Origins"] if "S3OriginConfig" in origin)
-    assert s3_origin["OriginAccessControlId"]
-    buckets = resources(hosted_template, "AWS::S3::Bucket")
-    storefront_id = next(id_ for id_ in buckets if id_.startswith("Storefront"))
-    assert buckets[storefront_id]["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
-    policies = [
-        text(policy["Properties"]["PolicyDocument"]["Statement"])
-        for policy in resources(hosted_template, "AWS::S3::BucketPolicy").values()
-        if ref_id(policy["Properties"]["Bucket"]) == storefront_id
+def storefront_bucket_id(template: Template) -> str:
+    bucket = Capture()
+    template.has_output("StorefrontBucketName", {"Value": {"Ref": bucket}})
+    return bucket.as_string()
+
+
+def test_hosting_is_off_by_default(template: Template) -> None:
+    template.resource_count_is("AWS::CloudFront::Distribution", 0)
+    assert not template.find_outputs("StorefrontUrl")
+
+
+def test_storefront_bucket_is_reached_only_through_origin_access_control(hosted_template: Template) -> None:
+    template = hosted_template
+    template.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
+    oac_id = template.get_resource_id(
+        "AWS::CloudFront::OriginAccessControl",
+        {"Properties": {"OriginAccessControlConfig": {"SigningBehavior": "always"}}},
+    )
+    template.resource_count_is("AWS::CloudFront::Distribution", 1)
+    bucket_id = storefront_bucket_id(template)
+    template.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": {
+                "DefaultRootObject": "index.html",
+                "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https"},
+                "Origins": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "DomainName": get_att(bucket_id, "RegionalDomainName"),
+                                "S3OriginConfig": Match.any_value(),
+                                "OriginAccessControlId": get_att(oac_id, "Id"),
+                            }
+                        )
+                    ]
+                ),
+            }
+        },
+    )
+    template.template_matches(
+        {
+            "Resources": {
+                bucket_id: {"Properties": {"PublicAccessBlockConfiguration": {"BlockPublicPolicy": True}}}
+            }
+        }
+    )
+    template.resource_properties_count_is("AWS::S3::BucketPolicy", {"Bucket": ref(bucket_id)}, 1)
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": ref(bucket_id),
+            "PolicyDocument": {
+                "Statement": [
+                    {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                    {
+                        "Effect": "Allow",
+                        "Principal": Match.object_equals({"Service": "cloudfront.amazonaws.com"}),
+                    },
+                ]
+            },
+        },
+    )
+
+
+def test_api_routes_share_the_storefront_origin_uncached(hosted_template: Template) -> None:
+    template = hosted_template
+    stage_id = template.get_resource_id("AWS::ApiGateway::Stage")
+    api_origin = Capture()
+    stage_url = {"Fn::Join": ["", Match.array_with([ref(stage_id)])]}
+    template.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": {
+                "Origins": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Id": api_origin,
+                                "CustomOriginConfig": Match.any_value(),
+                                "OriginPath": join("/", {"Fn::Select": [3, {"Fn::Split": ["/", stage_url]}]}),
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    behaviors = [
+        {
+            "PathPattern": route.path,
+            "TargetOriginId": api_origin.as_string(),
+            "CachePolicyId": CACHING_DISABLED,
+            "AllowedMethods": Match.array_with(["POST"]),
+        }
+        for route in ROUTES
     ]
-    (statements,) = policies
-    allowed = [statement for statement in statements if statement["Effect"] == "Allow"]
-    assert [statement["Principal"] for statement in allowed] == [{"Service": "cloudfront.amazonaws.com"}]
+    template.has_resource_properties(
+        "AWS::CloudFront::Distribution", {"DistributionConfig": {"CacheBehaviors": behaviors}}
+    )
 
 
-def test_api_routes_share_the_storefront_origin_uncached(hosted_template: dict[str, Any]) -> None:
-    _, distribution = only(hosted_template, "AWS::CloudFront::Distribution")
-    config = distribution["Properties"]["DistributionConfig"]
-    behaviors = {behavior["PathPattern"]: behavior for behavior in config["CacheBehaviors"]}
-    assert set(behaviors) == {route.path for route in ROUTES}
-    api_origin = next(origin for origin in config["Origins"] if "CustomOriginConfig" in origin)
-    stage_id, _ = only(hosted_template, "AWS::ApiGateway::Stage")
-    assert f"${{{stage_id}}}" in json.dumps(text(api_origin["OriginPath"]))
-    for behavior in behaviors.values():
-        assert behavior["TargetOriginId"] == api_origin["Id"]
-        assert behavior["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-        assert "POST" in behavior["AllowedMethods"]
-
-
-def test_storefront_files_and_config_are_deployed(
-    hosted_template: dict[str, Any], synthesis: Synthesis
-) -> None:
-    _, deployment = only(hosted_template, "Custom::CDKBucketDeployment")
-    properties = deployment["Properties"]
-    assert len(properties["SourceObjectKeys"]) == 2
-    assert properties["Exclude"] == ["data/*"]
-    assert properties["DistributionPaths"] == ["/*"]
-    distribution_id, _ = only(hosted_template, "AWS::CloudFront::Distribution")
-    url = f"https://${{{distribution_id}.DomainName}}/"
-    assert text(hosted_template["Outputs"]["StorefrontUrl"]["Value"]) == url
-    (markers,) = [markers for markers in text(properties["SourceMarkers"]) if markers]
-    ((marker, value),) = markers.items()
-    assert json.loads(value) == url
-    config_asset = synthesis.outdir / f"asset.{properties['SourceObjectKeys'][1].removesuffix('.zip')}"
-    deployed = (config_asset / "config.json").read_text().replace(marker, value)
-    assert json.loads(deployed) == {"apiBaseUrl": url, "dataBaseUrl": "data/", "apiTimeoutMs": 2500}
+def test_storefront_files_and_config_are_deployed(hosted_template: Template, synthesis: Synthesis) -> None:
+    template = hosted_template
+    template.resource_count_is("Custom::CDKBucketDeployment", 1)
+    distribution_id = template.get_resource_id("AWS::CloudFront::Distribution")
+    url = join("https://", get_att(distribution_id, "DomainName"), "/")
+    template.has_output("StorefrontUrl", {"Value": url})
+    keys = Capture()
+    markers = Capture()
+    template.has_resource_properties(
+        "Custom::CDKBucketDeployment",
+        {
+            "SourceObjectKeys": keys,
+            "SourceMarkers": [Match.object_equals({}), markers],
+            "Exclude": ["data/*"],
+            "DistributionPaths": ["/*"],
+        },
+    )
+    assert len(keys.as_array()) == 2
+    ((marker, value),) = markers.as_object().items()
+    assert value == join('"https://', get_att(distribution_id, "DomainName"), '/"')
+    url_text = f"https://${{{distribution_id}.DomainName}}/"
+    config_asset = synthesis.outdir / f"asset.{keys.as_array()[1].removesuffix('.zip')}"
+    deployed = (config_asset / "config.json").read_text().replace(marker, json.dumps(url_text))
+    assert json.loads(deployed) == {"apiBaseUrl": url_text, "dataBaseUrl": "data/", "apiTimeoutMs": 2500}
