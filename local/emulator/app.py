@@ -6,7 +6,8 @@ Admin paths (JSON):
 - `GET /_emulator/resources`: the registered ARNs and ids, and the SSM parameter values.
 - `GET|POST|DELETE /_emulator/faults`: read, merge (`{"<service>:<Operation>"|"*": {"throttleRate",
   "errorRate", "latencyMs"}}`) or clear the fault table.
-- `GET|DELETE /_emulator/events[?sink=NAME]`: what the sinks received, or clear it.
+- `GET|DELETE /_emulator/events[?sink=NAME]`: what the sinks received, or clear it; with
+  `&since=EPOCH_SECONDS`, only what arrived after that moment, each record with its `receivedAt`.
 """
 
 from __future__ import annotations
@@ -210,6 +211,10 @@ class EmulatorApp:
         if sink is None:
             return json_response(200, self._event_log.all_records())
         try:
+            since = query.get("since", [None])[0]
+            if since is not None:
+                records = self._event_log.records_since(sink, float(since))
+                return json_response(200, {"sink": sink, "events": records})
             return json_response(200, {"sink": sink, "events": self._event_log.records(sink)})
         except ValueError as error:
             return _admin_error(400, str(error))
