@@ -5,8 +5,11 @@ route's function; the function's proxy response is written back. What API Gatewa
 by itself is answered here as `infra.api` configures it: CORS preflight (the mock OPTIONS
 method of `defaultCorsPreflightOptions`), the request validator's 400 for a POST body that
 is not a JSON object, 403 "Missing Authentication Token" for a path or method without a
-route, 502 "Internal server error" when the function fails, times out (Lambda ends it and
-API Gateway sees a function error) or returns a malformed response, 413 over 10 MB.
+route (every method, listed or not, reaches the route table), 502 "Internal server error" when
+the function fails, times out (Lambda ends it and API Gateway sees a function error) or returns a
+malformed response. A request is read within the bounds of `BoundedRequestHandler`: a body over
+the functions' 64 KiB is a 413 before it is read, broken framing a 400, chunked bodies a 411, a
+request that does not arrive within its time a 408, each with a JSON error body.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -31,7 +34,7 @@ from infra.deployment import (
     DEFAULT_STAGE,
     METHODS_WITH_BODY,
 )
-from local.background_server import BackgroundServer
+from local.background_server import BackgroundServer, BoundedRequestHandler, Refusal
 from local.functions import InvocationError
 from personalization.contracts.topology import Route
 
@@ -39,8 +42,12 @@ logger = logging.getLogger("local.gateway")
 
 API_ID = "local"
 JSON = "application/json"
-MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
-IDLE_CONNECTION_SECONDS = 60
+ERROR_TYPES = {
+    HTTPStatus.BAD_REQUEST: "BadRequestException",
+    HTTPStatus.REQUEST_TIMEOUT: "RequestTimeoutException",
+    HTTPStatus.LENGTH_REQUIRED: "LengthRequiredException",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "RequestTooLongException",
+}
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 """Calls a function by name with an event and returns its result, or raises InvocationError."""
@@ -102,7 +109,10 @@ def api_error(
 
 
 def is_json_object_body(method: str, headers: Sequence[tuple[str, str]], body: bytes) -> bool:
-    """The request validator's check: a JSON body of a POST/PUT/PATCH must be a JSON object."""
+    """The request validator's check: a JSON body of a POST/PUT/PATCH must be a JSON object.
+
+    A body nested too deep to parse here is left to the function, whose parser bounds the depth.
+    """
     if method not in METHODS_WITH_BODY:
         return True
     content_type = next((value for key, value in headers if key.lower() == "content-type"), JSON)
@@ -112,6 +122,8 @@ def is_json_object_body(method: str, headers: Sequence[tuple[str, str]], body: b
         return isinstance(json.loads(body), dict)
     except ValueError:
         return False
+    except RecursionError:
+        return True
 
 
 def proxy_event(
@@ -234,8 +246,6 @@ class Gateway(BackgroundServer):
             return api_error(
                 403, "Missing Authentication Token", "MissingAuthenticationTokenException", request_id
             )
-        if len(body) > MAX_PAYLOAD_BYTES:
-            return api_error(413, "Request Too Long", "RequestTooLongException", request_id)
         if not is_json_object_body(method, headers, body):
             return api_error(400, "", "BadRequestException", request_id, BAD_REQUEST_BODY)
         event = proxy_event(
@@ -263,26 +273,25 @@ class Gateway(BackgroundServer):
         return GatewayResponse(204, response_headers, b"")
 
 
-def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class GatewayRequestHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler_class(gateway: Gateway) -> type[BoundedRequestHandler]:
+    class GatewayRequestHandler(BoundedRequestHandler):
         server_version = "local-apigateway"
-        timeout = IDLE_CONNECTION_SECONDS
         disable_nagle_algorithm = True
 
-        def handle_one_request(self) -> None:
-            try:
-                super().handle_one_request()
-            except ConnectionError:
-                self.close_connection = True
+        def __getattr__(self, name: str) -> Any:
+            """Every method, TRACE or PROPFIND too, reaches the route table (403 without a route)."""
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def _serve(self) -> None:
-            body = self._read_body()
-            if body is None:
-                return
-            response = gateway.handle(
-                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            self._write(
+                gateway.handle(
+                    self.command, self.path, list(self.headers.items()), self.body, self.client_address[0]
+                )
             )
+
+        def _write(self, response: GatewayResponse) -> None:
             self.send_response(response.status)
             for key, value in response.headers:
                 self.send_header(key, value)
@@ -291,25 +300,20 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(response.body)
 
-        def _read_body(self) -> bytes | None:
-            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                return self._read_chunked()
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_PAYLOAD_BYTES:
-                self.send_error(413, "Request Too Long")
-                return None
-            return self.rfile.read(length) if length else b""
+        def send_refusal(self, refusal: Refusal) -> None:
+            error_type = ERROR_TYPES.get(HTTPStatus(refusal.status), "BadRequestException")
+            response = api_error(
+                refusal.status, refusal.message, error_type, str(uuid.uuid4()), refusal.payload()
+            )
+            self._write(
+                GatewayResponse(response.status, [*response.headers, ("Connection", "close")], response.body)
+            )
 
-        def _read_chunked(self) -> bytes:
-            data = bytearray()
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                data += self.rfile.read(size)
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                continue
-            return bytes(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The server's own refusals (a broken request line or header, 414, 431) in JSON too."""
+            self.close_connection = True
+            status = code if 400 <= code < 500 else HTTPStatus.BAD_REQUEST
+            self.send_refusal(Refusal(status, message or HTTPStatus(status).phrase, "request", "malformed"))
 
         def log_message(self, format: str, *args: Any) -> None:
             logger.debug(format, *args)

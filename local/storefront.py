@@ -1,7 +1,8 @@
 """The storefront's static host: `storefront/` plus the files a deployment would add next to it.
 
 `config.json` points the page at the API, and `data/` serves the dataset's catalog, users and
-featured list, so the storefront reads the same files it reads from S3 in the cloud.
+featured list, so the storefront reads the same files it reads from S3 in the cloud. Requests are
+read within the bounds of `BoundedRequestHandler` (no unbounded body, no slow client held forever).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.background_server import BackgroundServer
+from local.background_server import BackgroundServer, BoundedRequestHandler
 from repository import STOREFRONT_DIR
 
 logger = logging.getLogger("local.storefront")
@@ -39,8 +40,7 @@ def storefront_config(api_url: str) -> dict[str, str]:
     return {"apiBaseUrl": api_url, "dataBaseUrl": "data/"}
 
 
-class StorefrontRequestHandler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class StorefrontRequestHandler(BoundedRequestHandler, SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
     def __init__(self, *args: Any, generated: Mapping[str, bytes], **kwargs: Any) -> None:

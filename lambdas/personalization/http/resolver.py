@@ -7,6 +7,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -75,6 +79,17 @@ def decode_base64_body(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**event, "body": text, "isBase64Encoded": False}
 
 
+class JsonBodyValidation(OpenAPIRequestValidationMiddleware):
+    """Reads a body as JSON only, any other content type is a 415 (Powertools would also read
+    form and multipart bodies)."""
+
+    def _get_body(self, app: Any) -> Any:
+        media_type = app.current_event.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in ("", JSON_CONTENT_TYPE):
+            raise RequestUnsupportedContentType("Unsupported content type", errors=[])
+        return self._parse_json_data(app)
+
+
 class SettingsCORSConfig(CORSConfig):
     """CORS for the origins of the function's settings, read when the first request needs them.
 
@@ -106,6 +121,7 @@ class SettingsResolver(APIGatewayRestResolver):
             cors=SettingsCORSConfig(settings),
             json_body_deserializer=parse_json_body,
         )
+        self._request_validation_middleware = JsonBodyValidation()
         self._settings = settings
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:

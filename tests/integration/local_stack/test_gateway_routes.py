@@ -128,7 +128,16 @@ def test_a_body_that_is_not_a_json_object_is_the_request_validators_400(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/nope"), ("POST", "/recommendations"), ("GET", "/rank"), ("DELETE", "/events"), ("GET", "/")],
+    [
+        ("GET", "/nope"),
+        ("POST", "/recommendations"),
+        ("GET", "/rank"),
+        ("DELETE", "/events"),
+        ("GET", "/"),
+        ("TRACE", "/events"),
+        ("PROPFIND", "/recommendations"),
+        ("BREW", "/rank"),
+    ],
 )
 def test_a_path_or_method_without_a_route_is_api_gateways_403(
     local_stack: LocalStackHandle, method: str, path: str
