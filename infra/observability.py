@@ -3,6 +3,21 @@
 The custom metrics are those the functions emit with Powertools (namespace
 `RetailPersonalization`, dimension `service` = function name). The dashboard finds them
 with SEARCH expressions, so a new sink's metrics show up without changes here.
+
+Hand-written on purpose: cdk-monitoring-constructs (10.3.3) was tried for the per-function, API
+and queue widgets and alarms and not adopted. It fits technically (it requires aws-cdk-lib
+>=2.160.0,<3 and jsii >=1.142.0, met by our 2.275.0 and 1.142.0; the nag packs find nothing in
+what it creates; synthesis takes as long, within noise), but its alarms are not the ones this
+stack needs: each of ours would override its defaults (3 of 3 datapoints instead of the first
+failure or dead letter, `> 0` thresholds, the 5xx rate as a 0-1 average rather than a percent,
+generic descriptions, fixed alarm names), so no alarm code goes away. Its dashboard segments add
+widgets for what this stack does not use (iterator age, provisioned-concurrency spillover,
+message size, time to drain: 71 widgets for the API, functions and queues where ours has 25,
+about 25 KB more template per stack),
+while the custom-metric SEARCH graphs, the fallback-ratio alarm and the alarm status widget
+would stay hand-written anyway. Saving some 60 lines of widget code does not pay for a second
+jsii dependency whose whole API is marked experimental and whose version floors every CDK
+upgrade must meet.
 """
 
 from __future__ import annotations
