@@ -1,7 +1,8 @@
 /**
- * Shopper events (DESIGN section 5): queued as they happen, sent to `POST /events` in small
+ * Shopper events (docs/architecture.md §5): queued as they happen, sent to `POST /events` in small
  * batches, retried with backoff under the same eventIds (so the backend recognises a retry),
- * and handed to `navigator.sendBeacon` when the page is hidden.
+ * and handed to `navigator.sendBeacon` when the page is hidden. After a 503 only the events it
+ * names as not accepted (`notAccepted`) are sent again; the others are on the bus.
  */
 
 import { ApiError } from "./api.js";
@@ -103,7 +104,10 @@ export class EventTracker {
           this.rejected.push(...entries.map((entry) => entry.event));
           continue;
         }
-        this.queue.unshift(...entries);
+        const resend = notAccepted(entries, error);
+        this.markSent(entries.filter((entry) => !resend.includes(entry)), "fetch");
+        if (resend.length === 0) continue;
+        this.queue.unshift(...resend);
         this.failures += 1;
         const backoff = Math.min(this.baseRetryMs * 2 ** (this.failures - 1), MAX_BACKOFF_MS);
         this.retryNotBefore = Date.now() + backoff * (0.8 + Math.random() * 0.4);
@@ -141,6 +145,14 @@ export class EventTracker {
     for (const entry of entries) this.sent.push({ ...entry.event, via });
     if (this.sent.length > MAX_KEPT_SENT) this.sent.splice(0, this.sent.length - MAX_KEPT_SENT);
   }
+}
+
+/** What to send again after a failed send: the events a 503 names as not accepted, else all of them. */
+function notAccepted(entries, error) {
+  const named = error instanceof ApiError && error.status === 503 ? error.body?.notAccepted : undefined;
+  if (!Array.isArray(named)) return entries;
+  const ids = new Set(named.map((event) => event.eventId));
+  return entries.filter((entry) => ids.has(entry.event.eventId));
 }
 
 function toPayload(entries) {

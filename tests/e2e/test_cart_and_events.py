@@ -135,3 +135,48 @@ def test_queued_events_leave_with_send_beacon_when_the_page_is_hidden(page, stor
     assert call.content_type.startswith("text/plain")
     assert [event["itemId"] for event in call.body["events"]] == [item_id]
     assert events_of(api.events(), "ProductViewed")[0]["itemId"] == item_id
+
+
+def test_after_a_503_only_the_events_it_names_are_sent_again(page, storefront_url, api, shop_data):
+    """The bus took the first event of the batch and not the second: only the second goes again."""
+    refused_batches: list[list[dict]] = []
+
+    def flush_after_both_events(route):
+        config = route.fetch().json()
+        route.fulfill(json={**config, "eventFlushIntervalMs": 4000})
+
+    def bus_takes_only_the_first(route):
+        if route.request.method != "POST" or refused_batches:
+            route.continue_()
+            return
+        events = route.request.post_data_json["events"]
+        refused_batches.append(events)
+        not_accepted = [
+            {
+                "eventId": event["eventId"],
+                "eventType": event["eventType"],
+                "errorCode": "throttled",
+                "errorMessage": "the event bus is busy; send the event again with the same eventId",
+            }
+            for event in events[1:]
+        ]
+        answer = {
+            "message": "1 of 2 events could not be put on the event bus",
+            "accepted": 1,
+            "eventIds": [events[0]["eventId"]],
+            "notAccepted": not_accepted,
+        }
+        route.fulfill(status=503, json=answer, headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route("**/config.json", flush_after_both_events)
+    page.route("**/events", bus_takes_only_the_first)
+    open_shop(page, storefront_url, f"#/product/{shop_data.items[2]['id']}")
+    view(page, "product")
+    add_to_cart(page)
+
+    eventually(lambda: page.evaluate("window.__shop.sentEvents.length") == 2)
+    [first, second] = refused_batches[0]
+    assert (first["eventType"], second["eventType"]) == ("ProductViewed", "ProductAdded")
+    resent = [[event["eventId"] for event in call.body["events"]] for call in api.calls("/events")]
+    assert resent == [[second["eventId"]]]
+    assert [event["eventId"] for event in api.events()] == [second["eventId"]]
