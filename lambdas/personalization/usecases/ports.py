@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from personalization.contracts import parameters
-from personalization.contracts.events import EventDetail, NotAcceptedEvent
 from personalization.contracts.experiments import NO_EXPERIMENTS, ExperimentsDocument
+
+if TYPE_CHECKING:
+    # Only the event path needs the event schema; the read functions do not import it at all.
+    from personalization.contracts.events import EventDetail, NotAcceptedEvent
 
 
 @dataclass(frozen=True)
