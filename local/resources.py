@@ -4,6 +4,8 @@ SSM parameters (`personalization.contracts.parameters`, values from the emulator
 bus and its archive, and per sink (`personalization.contracts.topology.SINKS`): the queue, its
 dead-letter queue with the same maximum receives and retention, and the sink's rule targeting
 the queue. `create_event_resources` is the one builder: the local stack and the tests call it.
+`create_stream_bridge` gives a rule whose AWS target is a Firehose stream (the analytics rule)
+an SQS queue and DLQ as its target instead, for `local.firehose` to drain (see there).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from personalization.contracts import parameters
-from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, SinkSpec
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, DeliveryStreamSpec, SinkSpec
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 
 EVENTBRIDGE_ENVELOPE = (
@@ -104,6 +106,53 @@ def create_event_resources(
         sink.function.name: create_sink(sqs, events, bus_name, sink, visibility_timeout_seconds)
         for sink in sinks
     }
+
+
+@dataclass(frozen=True)
+class StreamBridge:
+    """The queue standing in for a delivery stream's input, and its dead-letter queue."""
+
+    stream: str
+    queue_url: str
+    queue_arn: str
+    dlq_url: str
+    dlq_arn: str
+
+
+def create_stream_bridge(
+    sqs: Any,
+    events: Any,
+    bus_name: str,
+    stream: DeliveryStreamSpec,
+    *,
+    max_receive_count: int,
+    visibility_timeout_seconds: int,
+) -> StreamBridge:
+    """Queue + DLQ + the stream's rule (its shared pattern) targeting the queue with the whole event;
+    the local delivery stream keeps the `detail`, as the deployed target's input path does."""
+    base = f"retail-{stream.name}-stream"
+    dlq_url = sqs.create_queue(
+        QueueName=f"{base}-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
+    )["QueueUrl"]
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    queue_url = sqs.create_queue(
+        QueueName=base,
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout_seconds),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = _queue_arn(sqs, queue_url)
+    rule = stream.rule
+    events.put_rule(
+        Name=rule.name, EventBusName=bus_name, EventPattern=json.dumps(rule.pattern), State="ENABLED"
+    )
+    events.put_targets(
+        Rule=rule.name, EventBusName=bus_name, Targets=[{"Id": f"{stream.name}-stream", "Arn": queue_arn}]
+    )
+    return StreamBridge(stream.name, queue_url, queue_arn, dlq_url, dlq_arn)
 
 
 def _queue_arn(sqs: Any, queue_url: str) -> str:

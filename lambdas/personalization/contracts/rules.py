@@ -1,6 +1,7 @@
 """The EventBridge rule patterns: plain data that the CDK stack and the local stack both build.
 
-Which function a rule feeds is said by its sink (`personalization.contracts.topology.SINKS`).
+Which function a rule feeds is said by its sink (`personalization.contracts.topology.SINKS`); the
+analytics rule feeds a delivery stream instead (`topology.ANALYTICS_STREAM`).
 """
 
 from __future__ import annotations
@@ -38,4 +39,14 @@ SIGNED_IN_EVENTS_TO_PINPOINT = RuleSpec(
     pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"userId": _any_string()}},
 )
 
-RULES: tuple[RuleSpec, ...] = (ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT)
+ALL_EVENTS_TO_ANALYTICS = RuleSpec(
+    name="all-events-to-analytics",
+    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES)},
+)
+"""Every storefront event, to the analytics delivery stream (`topology.ANALYTICS_STREAM`)."""
+
+RULES: tuple[RuleSpec, ...] = (
+    ITEM_EVENTS_TO_PERSONALIZE,
+    SIGNED_IN_EVENTS_TO_PINPOINT,
+    ALL_EVENTS_TO_ANALYTICS,
+)

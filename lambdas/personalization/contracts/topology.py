@@ -12,7 +12,12 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from personalization.contracts.rules import ITEM_EVENTS_TO_PERSONALIZE, SIGNED_IN_EVENTS_TO_PINPOINT, RuleSpec
+from personalization.contracts.rules import (
+    ALL_EVENTS_TO_ANALYTICS,
+    ITEM_EVENTS_TO_PERSONALIZE,
+    SIGNED_IN_EVENTS_TO_PINPOINT,
+    RuleSpec,
+)
 from personalization.settings import EventSettings, FunctionSettings, ReadSettings
 
 POWERTOOLS_ENVIRONMENT = {
@@ -170,3 +175,43 @@ SINKS: tuple[SinkSpec, ...] = (
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (*READ_FUNCTIONS, *EVENT_FUNCTIONS)
+
+
+@dataclass(frozen=True)
+class DeliveryStreamSpec:
+    """A sink without a function: the rule targets an Amazon Data Firehose stream writing to S3.
+
+    Objects land under `{prefix}{partition_key}=YYYY-MM-DD/` (the UTC day Firehose received the
+    oldest record of the object), gzip-compressed, one bus `detail` JSON per line. docs/analytics.md.
+    """
+
+    name: str
+    rule: RuleSpec
+    prefix: str
+    """Key prefix of the delivered objects, ending in '/'."""
+    partition_key: str
+    error_prefix: str
+    """Key prefix of the records Firehose failed to process or deliver (outside `prefix`)."""
+    buffer_mib: int
+    buffer_seconds: int
+    target_max_event_age_seconds: int
+    """How long EventBridge retries putting an event into the stream before it goes to the target's DLQ."""
+    target_retry_attempts: int
+
+
+# 5 MiB / 300 s: a flush writes one object, and S3 PUTs, Athena's per-file overhead and the
+# listing cost grow with the object count, while analytics can wait five minutes. At the
+# storefront's rates (events of ~0.5 KB) the interval flushes first: one object per 5 minutes.
+# EventBridge retries a failed put into the stream for up to an hour (185 attempts, its most),
+# then the event goes to the target's DLQ.
+ANALYTICS_STREAM = DeliveryStreamSpec(
+    name="analytics",
+    rule=ALL_EVENTS_TO_ANALYTICS,
+    prefix="analytics/",
+    partition_key="event_date",
+    error_prefix="analytics-errors/",
+    buffer_mib=5,
+    buffer_seconds=300,
+    target_max_event_age_seconds=3600,
+    target_retry_attempts=185,
+)

@@ -1,0 +1,259 @@
+"""A local stand-in for the analytics delivery stream (Amazon Data Firehose to S3), fed through SQS.
+
+moto's EventBridge delivers to SQS queues but not to Firehose streams, so the local stack
+bridges the gap: `local.resources.create_stream_bridge` gives the analytics rule (the same
+`RuleSpec`, the same pattern) an SQS queue as its target, and `LocalDeliveryStream` drains that
+queue as Firehose drains its input:
+
+- **records**: each message is a bus event; only its `detail` is kept, as the deployed rule's
+  input path `$.detail` does, and written as compact JSON with a newline
+  (`analytics.layout.record_line`, Firehose's `AppendDelimiterToRecord`);
+- **buffering**: records gather until their uncompressed size reaches the buffer size or the
+  buffer interval has passed since the first one arrived, whichever comes first; locally 1 MiB /
+  5 s (`LOCAL_BUFFER_MIB`, `LOCAL_BUFFER_SECONDS`) instead of the stack's 5 MiB / 300 s, so a demo
+  shows its data within seconds;
+- **objects**: one gzip object per flush under `<data>/analytics/event_date=YYYY-MM-DD/`, the day
+  being the UTC date the oldest record arrived (its SQS SentTimestamp: when the rule delivered it),
+  named as Firehose names objects (`analytics.layout.object_key`); written to a hidden temporary
+  file and renamed into place, so a reader never sees half an object;
+- **at least once**: the messages of a flush are deleted only after its object is in place. A
+  failed write (an unwritable folder, a full disk, an injected error) deletes nothing: the
+  messages become visible again after a backoff (1, 2, 4 ... 30 s), and after
+  `BRIDGE_MAX_RECEIVE_COUNT` receives the queue's redrive policy moves them to its dead-letter
+  queue. A crash between the write and the delete delivers those records twice (same eventIds);
+  the named queries count distinct eventIds.
+
+How it differs from the service: Firehose retries a failed S3 delivery for up to 24 hours and
+then writes the records under the error prefix; here the queue's receives and DLQ play that part
+(what EventBridge's retry policy and the target DLQ do in AWS happens before the record reaches
+Firehose). A record that is no bus event is left in the queue and reaches the DLQ. There is no
+dynamic partitioning, no format conversion, no CloudWatch metrics. The bridge needs only "a rule
+with an SQS queue as target", so it keeps working if another local bus replaces moto's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from analytics.layout import NotABusEventError, detail_of, gzip_records, object_key, record_line
+
+logger = logging.getLogger("local.firehose")
+
+LOCAL_BUFFER_MIB = 1
+LOCAL_BUFFER_SECONDS = 5.0
+BRIDGE_MAX_RECEIVE_COUNT = 10
+"""Receives before the queue moves a record to its DLQ: with the backoff, some 2.5 minutes of failures."""
+RETRY_BASE_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30
+SQS_MAX_MESSAGES = 10
+LONG_POLL_SECONDS = 1
+MEBIBYTE = 1024 * 1024
+
+
+def visibility_timeout_seconds(buffer_seconds: float) -> int:
+    """How long a received record stays hidden: the buffer interval twice over, plus the write."""
+    return int(2 * buffer_seconds) + 10
+
+
+class ObjectWriter(Protocol):
+    def __call__(self, key: str, body: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class FolderWriter:
+    """Objects as files under `root`, by key; each written aside, then renamed into place."""
+
+    root: Path
+
+    def __call__(self, key: str, body: bytes) -> None:
+        path = self.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        try:
+            temporary.write_bytes(body)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    stream_name: str
+    """Named in each object's key, as Firehose names its objects after the stream."""
+    queue_url: str
+    buffer_bytes: int = LOCAL_BUFFER_MIB * MEBIBYTE
+    buffer_seconds: float = LOCAL_BUFFER_SECONDS
+
+
+@dataclass
+class _Buffered:
+    message_id: str
+    receipt_handle: str
+    line: bytes
+    arrival: datetime
+    receive_count: int
+
+
+@dataclass
+class StreamStats:
+    objects: int = 0
+    records: int = 0
+    failed_writes: int = 0
+    not_bus_events: int = 0
+
+
+@dataclass
+class LocalDeliveryStream:
+    """Drains the bridge queue into objects. `start()` runs it on a thread; tests call `step()`."""
+
+    config: StreamConfig
+    sqs: Any
+    write: ObjectWriter
+    clock: Callable[[], float] = time.monotonic
+    stats: StreamStats = field(default_factory=StreamStats)
+    _buffer: dict[str, _Buffered] = field(default_factory=dict)
+    _buffered_bytes: int = 0
+    _first_buffered_at: float | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name=f"firehose-{self.config.stream_name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop receiving, then deliver what is buffered (so a stopped demo keeps what it was shown)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=LONG_POLL_SECONDS + 10)
+        self.flush()
+
+    def step(self) -> None:
+        """One receive (waiting at most until the buffer is due), then a flush if the buffer is due."""
+        self._receive(self._wait_seconds())
+        if self.due():
+            self.flush()
+
+    def due(self) -> bool:
+        if not self._buffer:
+            return False
+        if self._buffered_bytes >= self.config.buffer_bytes:
+            return True
+        assert self._first_buffered_at is not None
+        return self.clock() - self._first_buffered_at >= self.config.buffer_seconds
+
+    def flush(self) -> bool:
+        """Write the buffer as one object, then delete its messages. False when the write failed."""
+        if not self._buffer:
+            return True
+        records = list(self._buffer.values())
+        self._buffer.clear()
+        self._buffered_bytes = 0
+        self._first_buffered_at = None
+        key = object_key(self.config.stream_name, min(record.arrival for record in records))
+        try:
+            self.write(key, gzip_records(record.line for record in records))
+        except Exception:
+            self.stats.failed_writes += 1
+            logger.exception(
+                "analytics delivery of %d records to %s failed; they stay queued for redelivery",
+                len(records),
+                key,
+            )
+            self._retry_later(records)
+            return False
+        self.stats.objects += 1
+        self.stats.records += len(records)
+        logger.info("analytics: delivered %d records to %s", len(records), key)
+        self._delete(records)
+        return True
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.step()
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                logger.exception("the analytics delivery stream failed a step; going on")
+                self._stopping.wait(RETRY_BASE_SECONDS)
+
+    def _wait_seconds(self) -> int:
+        if self._first_buffered_at is None:
+            return LONG_POLL_SECONDS
+        remaining = self.config.buffer_seconds - (self.clock() - self._first_buffered_at)
+        return max(0, min(LONG_POLL_SECONDS, int(remaining)))
+
+    def _receive(self, wait_seconds: int) -> None:
+        response = self.sqs.receive_message(
+            QueueUrl=self.config.queue_url,
+            MaxNumberOfMessages=SQS_MAX_MESSAGES,
+            WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=visibility_timeout_seconds(self.config.buffer_seconds),
+            AttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+        )
+        for message in response.get("Messages", []):
+            self._add(message)
+
+    def _add(self, message: dict[str, Any]) -> None:
+        attributes = message.get("Attributes", {})
+        try:
+            line = record_line(detail_of(json.loads(message["Body"])))
+        except (ValueError, NotABusEventError):
+            self.stats.not_bus_events += 1
+            logger.warning("analytics: message %s is no bus event; left for the DLQ", message["MessageId"])
+            return
+        sent_ms = int(attributes.get("SentTimestamp", time.time() * 1000))
+        previous = self._buffer.get(message["MessageId"])
+        if previous is not None:
+            # Seen again before its flush (its visibility ran out): one record, the newest receipt.
+            previous.receipt_handle = message["ReceiptHandle"]
+            return
+        self._buffer[message["MessageId"]] = _Buffered(
+            message_id=message["MessageId"],
+            receipt_handle=message["ReceiptHandle"],
+            line=line,
+            arrival=datetime.fromtimestamp(sent_ms / 1000, UTC),
+            receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
+        )
+        self._buffered_bytes += len(line)
+        if self._first_buffered_at is None:
+            self._first_buffered_at = self.clock()
+
+    def _delete(self, records: list[_Buffered]) -> None:
+        for start in range(0, len(records), SQS_MAX_MESSAGES):
+            chunk = records[start : start + SQS_MAX_MESSAGES]
+            answer = self.sqs.delete_message_batch(
+                QueueUrl=self.config.queue_url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": r.receipt_handle} for index, r in enumerate(chunk)
+                ],
+            )
+            if answer.get("Failed"):
+                logger.warning(
+                    "analytics: %d deletes failed; those records come again", len(answer["Failed"])
+                )
+
+    def _retry_later(self, records: list[_Buffered]) -> None:
+        """Visible again after a backoff that doubles with each receive (Firehose's retries, in short)."""
+        for record in records:
+            delay = min(RETRY_BASE_SECONDS * 2 ** (record.receive_count - 1), RETRY_MAX_SECONDS)
+            try:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.config.queue_url,
+                    ReceiptHandle=record.receipt_handle,
+                    VisibilityTimeout=int(delay),
+                )
+            except Exception:
+                logger.warning("analytics: could not shorten the visibility of %s", record.message_id)
