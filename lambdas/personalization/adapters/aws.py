@@ -58,5 +58,10 @@ def set_client(service: str, client: Any) -> None:
     _clients[service] = client
 
 
+def built_clients() -> dict[str, Any]:
+    """The clients built (or set) so far, by service."""
+    return dict(_clients)
+
+
 def reset_clients() -> None:
     _clients.clear()

@@ -50,6 +50,10 @@ class ConfigReader:
         self._last_known = PersonalizationConfig.from_parameters(values, experiments)
         return self._last_known
 
+    def refresh(self) -> None:
+        """Read SSM again at the next `load` (after a SnapStart restore); the last-known stays."""
+        self._provider.clear_cache()
+
     def _read_experiments(self, text: str | None) -> ExperimentsDocument:
         """The document of `text`, parsed once per change; a bad one keeps the last valid one."""
         if text == self._experiments_text:
