@@ -35,6 +35,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from infra.analytics import Analytics
 from infra.events import SinkResources
 from infra.nag import acknowledge
 from infra.naming import pascal_case
@@ -120,9 +121,11 @@ class Observability(Construct):
         functions: Mapping[FunctionSpec, lambda_.Function],
         read_functions: Sequence[FunctionSpec],
         sinks: Mapping[FunctionSpec, SinkResources],
+        analytics: Analytics | None = None,
     ) -> None:
         """`functions`: every function by its spec; `read_functions`: those whose p99 latency and
-        fallback ratio are alarmed; `sinks`: each sink's resources by the spec of its function."""
+        fallback ratio are alarmed; `sinks`: each sink's resources by the spec of its function;
+        `analytics`: the analytics sink, whose alarms and widgets join the others."""
         super().__init__(scope, construct_id)
         self._settings = settings
         self.topic = self._notification_topic(settings.alarm_email)
@@ -134,6 +137,16 @@ class Observability(Construct):
             self._alarm_function_errors(spec, function)
         for sink in sinks.values():
             self._alarm_dead_letters(sink)
+        for alarm in analytics.alarms if analytics is not None else ():
+            self._alarm(
+                alarm.construct_id,
+                alarm.metric,
+                alarm.description,
+                threshold=alarm.threshold,
+                evaluation_periods=alarm.evaluation_periods,
+                comparison=alarm.comparison,
+                datapoints_to_alarm=alarm.datapoints_to_alarm,
+            )
         self._alarm(
             "FallbackRatio",
             fallback_ratio(read_functions),
@@ -150,6 +163,8 @@ class Observability(Construct):
             default_interval=Duration.hours(3),
         )
         self._add_widgets(api, functions, read_functions, sinks)
+        if analytics is not None:
+            self.dashboard.add_widgets(*analytics.widgets())
 
     def _notification_topic(self, email: str | None) -> sns.Topic | None:
         if email is None:

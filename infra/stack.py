@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.analytics import Analytics
 from infra.api import RestApi
 from infra.config import ConfigParameters
 from infra.data import DatasetStorage
@@ -51,6 +52,9 @@ class RetailPersonalizationStack(Stack):
             sinks=SINKS,
             functions=self.functions,
         )
+        self.analytics = Analytics(
+            self, "Analytics", stack_name=settings.stack_name, bus=self.events.bus, bucket=self.data.bucket
+        )
         arns = ResourceArns(self, settings.parameter_prefix, self.events.bus)
         for spec in FUNCTIONS:
             self.functions.grant(spec, arns)
@@ -63,6 +67,7 @@ class RetailPersonalizationStack(Stack):
             functions=self.functions.by_spec,
             read_functions=READ_FUNCTIONS,
             sinks=self.events.sinks,
+            analytics=self.analytics,
         )
         self.hosting = (
             StorefrontHosting(self, "Storefront", api=self.api.api, routes=ROUTES)
@@ -82,6 +87,16 @@ class RetailPersonalizationStack(Stack):
         )
         CfnOutput(self, "ParameterPrefix", value=self.settings.parameter_prefix, description="SSM path")
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name, description="Storefront events")
+        CfnOutput(
+            self,
+            "AnalyticsWorkGroup",
+            value=self.analytics.workgroup.ref,
+            description="Athena workgroup of the named queries (python -m analytics query --workgroup)",
+        )
+        CfnOutput(self, "AnalyticsDatabase", value=self.analytics.database_name, description="Glue database")
+        CfnOutput(
+            self, "AnalyticsStreamName", value=self.analytics.stream_name, description="Firehose stream"
+        )
         CfnOutput(
             self,
             "DashboardName",
