@@ -9,6 +9,7 @@ parameter so synth needs no credentials and no version is hard-coded.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib.metadata import version
 from types import MappingProxyType
 
 from aws_cdk import Duration, RemovalPolicy
@@ -26,10 +27,14 @@ from infra.settings import DeploymentSettings
 from personalization.contracts.topology import FunctionSpec
 from repository import LAMBDAS_DIR
 
-RUNTIME = lambda_.Runtime.PYTHON_3_14
-"""The newest Python runtime the Powertools v3 layer is published for."""
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+"""The functions' Python: the one `make test` also runs the unit and infra tests on (the Makefile's
+LAMBDA_PYTHON_VERSION; a test keeps the two equal)."""
 ARCHITECTURE = lambda_.Architecture.ARM_64
-POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/latest"
+POWERTOOLS_VERSION = version("aws-lambda-powertools")
+"""The Powertools release the tests run with (the venv is built from uv.lock): the layer is that one."""
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+"""The layer's public parameter for one release (`.../{python}/{version}`), never `latest`."""
 
 ASSET_EXCLUDES = (
     "**/__pycache__",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import tomllib
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
 from infra.deployment import MEMORY_MB
+from infra.functions import POWERTOOLS_LAYER_PARAMETER, RUNTIME
 from infra.naming import pascal_case
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.contracts.topology import (
@@ -25,6 +28,7 @@ from personalization.contracts.topology import (
     FunctionSpec,
 )
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, METRICS_NAMESPACE
+from repository import REPOSITORY_ROOT
 from tests.infra.cfn import arn, function_id, get_att, ref
 from tests.infra.conftest import DEFAULT_STACK, Synthesis
 
@@ -143,7 +147,7 @@ def test_function_runtime_sizing_and_tracing(template: Template, spec: FunctionS
         "AWS::Lambda::Function",
         {
             "Handler": spec.handler,
-            "Runtime": "python3.14",
+            "Runtime": "python3.13",
             "Architectures": ["arm64"],
             "MemorySize": MEMORY_MB[spec],
             "Timeout": spec.timeout_seconds,
@@ -157,7 +161,8 @@ def test_function_runtime_sizing_and_tracing(template: Template, spec: FunctionS
         Match.object_equals(
             {
                 "Type": "AWS::SSM::Parameter::Value<String>",
-                "Default": "/aws/service/powertools/python/arm64/python3.14/latest",
+                "Default": "/aws/service/powertools/python/arm64/python3.13/"
+                + locked_version("aws-lambda-powertools"),
             }
         ),
     )
@@ -305,3 +310,22 @@ def test_functions_are_looked_up_by_their_spec(synthesis: Synthesis) -> None:
     namesake = dataclasses.replace(FUNCTIONS[0], description="another function of the same name")
     with pytest.raises(KeyError, match=FUNCTIONS[0].name):
         functions[namesake]
+
+
+def locked_version(package: str) -> str:
+    """The version uv.lock pins for a package."""
+    lock = tomllib.loads((REPOSITORY_ROOT / "uv.lock").read_text())
+    (entry,) = [p for p in lock["package"] if p["name"] == package]
+    return str(entry["version"])
+
+
+def test_the_powertools_layer_is_the_locked_release_not_latest() -> None:
+    assert POWERTOOLS_LAYER_PARAMETER.endswith(f"/{locked_version('aws-lambda-powertools')}")
+    assert "latest" not in POWERTOOLS_LAYER_PARAMETER
+
+
+def test_the_lambda_runtime_is_the_python_make_test_also_runs_on() -> None:
+    makefile = (REPOSITORY_ROOT / "Makefile").read_text()
+    (tested,) = re.findall(r"^LAMBDA_PYTHON_VERSION := (\S+)$", makefile, re.M)
+
+    assert RUNTIME.name == f"python{tested}"
