@@ -25,7 +25,8 @@ from infra.functions import Functions
 from infra.nag import acknowledge
 from infra.naming import pascal_case
 from personalization.contracts.events import EVENT_SOURCE
-from personalization.contracts.topology import DLQ_RETENTION_DAYS, FunctionSpec, SinkSpec
+from personalization.contracts.topology import DLQ_RETENTION_DAYS, Access, FunctionSpec, SinkSpec
+from personalization.settings import DEAD_LETTER_QUEUE_URL
 
 DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS)
 DLQ_IS_THE_END = (
@@ -119,4 +120,8 @@ class EventFanOut(Construct):
             )
         )
         acknowledge(function, "Serverless-LambdaEventSourceMappingDestination", SQS_FAILURES_TO_REDRIVE)
+        if Access.DEAD_LETTER_QUEUE in sink.function.access:
+            # The function sets aside the records the service refuses for good (SendMessage, this queue only).
+            dead_letter_queue.grant_send_messages(function)
+            function.add_environment(DEAD_LETTER_QUEUE_URL, dead_letter_queue.queue_url)
         return SinkResources(sink, bus_rule, queue, dead_letter_queue, function)

@@ -80,6 +80,8 @@ def grant(role: iam.IRole, access: Iterable[Access], arns: ResourceArns) -> None
     resource-type wildcard a statement needs."""
     for item in sorted(access, key=lambda item: item.name):
         actions, named, wildcards = _grant_of(item, arns)
+        if not actions:
+            continue
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 effect=iam.Effect.ALLOW,
@@ -106,5 +108,7 @@ def _grant_of(access: Access, arns: ResourceArns) -> tuple[list[str], list[str],
             return ["events:PutEvents"], [arns.bus], []
         case Access.PINPOINT:
             return ["mobiletargeting:PutEvents", "mobiletargeting:UpdateEndpoint"], [], [PINPOINT_APPS]
+        case Access.DEAD_LETTER_QUEUE:
+            return [], [], []  # the event fan-out grants it where it creates the queue (infra.events)
         case _:
             assert_never(access)

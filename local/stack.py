@@ -40,7 +40,7 @@ from local.resources import (
 from local.storefront import StorefrontServer
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
-from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from personalization.settings import DEAD_LETTER_QUEUE_URL, DEFAULT_EVENT_BUS_NAME, RETRY_BACKOFF_MAX_SECONDS
 from repository import DEFAULT_DATA_DIR
 
 logger = logging.getLogger("local.stack")
@@ -245,9 +245,19 @@ class LocalStack:
             "EVENT_BUS_NAME": DEFAULT_EVENT_BUS_NAME,
             "ALLOWED_ORIGINS": ",".join(self._origins()),
         }
+        # Each sink's own dead-letter queue; the test stack's short visibility caps the backoff too.
+        backoff = self.options.sink_visibility_timeout_seconds
+        sink_values = {
+            name: {
+                DEAD_LETTER_QUEUE_URL: queues.dlq_url,
+                **({} if backoff is None else {RETRY_BACKOFF_MAX_SECONDS: str(backoff)}),
+            }
+            for name, queues in self.sinks.items()
+        }
         for spec in FUNCTIONS:
+            values = {**deployment_values, **sink_values.get(spec.name, {})}
             environment = function_environment(
-                spec, self.options.parameter_prefix, deployment_values, endpoints, self.options.region
+                spec, self.options.parameter_prefix, values, endpoints, self.options.region
             )
             config = FunctionConfig(
                 spec, environment, self.folder.log(spec.name), max_concurrency=self.options.max_concurrency

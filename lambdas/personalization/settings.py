@@ -105,3 +105,42 @@ class EventSettings(FunctionSettings):
 @cache
 def event_settings() -> EventSettings:
     return EventSettings.from_environment()
+
+
+DEAD_LETTER_QUEUE_URL = "DEAD_LETTER_QUEUE_URL"
+"""The variable naming a sink function's dead-letter queue; each stack adds it once the queue exists."""
+RETRY_BACKOFF_MAX_SECONDS = "RETRY_BACKOFF_MAX_SECONDS"
+SQS_MAX_VISIBILITY_SECONDS = 43_200
+"""SQS's longest visibility timeout: 12 hours."""
+
+QueueUrl = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.:-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")]
+
+
+class SinkSettings(FunctionSettings):
+    """Settings of the sink functions: the dead-letter queue that takes the records the service
+    refuses for good, and the longest a failed record is hidden before its next attempt.
+
+    The URL is optional in the model because the CDK stack creates the queue after the function
+    (the environment is rendered without it); `dead_letter_queue` requires it at run time."""
+
+    dead_letter_queue_url: QueueUrl | None = Field(default=None, alias=DEAD_LETTER_QUEUE_URL)
+    retry_backoff_max_seconds: int = Field(
+        default=SQS_MAX_VISIBILITY_SECONDS,
+        alias=RETRY_BACKOFF_MAX_SECONDS,
+        ge=0,
+        le=SQS_MAX_VISIBILITY_SECONDS,
+    )
+
+    @property
+    def dead_letter_queue(self) -> str:
+        if self.dead_letter_queue_url is None:
+            raise SettingsError(f"invalid function settings (SinkSettings): {DEAD_LETTER_QUEUE_URL}: missing")
+        return self.dead_letter_queue_url
+
+    def to_environment(self) -> dict[str, str]:
+        return {key: str(value) for key, value in self.model_dump(by_alias=True, exclude_none=True).items()}
+
+
+@cache
+def sink_settings() -> SinkSettings:
+    return SinkSettings.from_environment()

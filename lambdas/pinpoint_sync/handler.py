@@ -5,7 +5,6 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from personalization.adapters.sinks.base import process_sink_batch
 from personalization.adapters.sinks.pinpoint import pinpoint_sink
 from personalization.observability import logger, metrics, tracer
 
@@ -14,4 +13,4 @@ from personalization.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_sink_batch(event, context, pinpoint_sink().deliver)
+    return pinpoint_sink().handle(event)

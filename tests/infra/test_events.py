@@ -11,6 +11,7 @@ from aws_cdk.assertions import Capture, Match, Template
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.rules import RULES, RuleSpec
 from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, SinkSpec
+from personalization.settings import DEAD_LETTER_QUEUE_URL
 from tests.infra.cfn import function_id, get_att, ref
 
 pytestmark = pytest.mark.infra
@@ -102,6 +103,28 @@ def test_rule_delivers_to_the_sink_queue_with_dlq_and_redrive(template: Template
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
+
+
+@pytest.mark.parametrize("sink", SINKS, ids=lambda sink: sink.rule.name)
+def test_the_sink_function_sets_aside_in_its_own_dead_letter_queue_and_backs_off_on_its_queue(
+    template: Template, sink: SinkSpec
+) -> None:
+    """DEAD_LETTER_QUEUE_URL names the sink's DLQ, the only queue the function may send to; the
+    event source's grant lets it change the visibility of its own queue's messages."""
+    queue_id, dlq_id = targets_of(template, sink.rule)
+    function = template.find_resources("AWS::Lambda::Function")[function_id(template, sink.function)]
+    assert function["Properties"]["Environment"]["Variables"][DEAD_LETTER_QUEUE_URL] == ref(dlq_id)
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    grants: dict[str, list[Any]] = {}
+    for policy in template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [ref(role_id)]}}
+    ).values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            for action in actions:
+                grants.setdefault(action, []).append(statement["Resource"])
+    assert grants["sqs:SendMessage"] == [get_att(dlq_id, "Arn")]
+    assert grants["sqs:ChangeMessageVisibility"] == [get_att(queue_id, "Arn")]
 
 
 def senders_of_queues(template: Template) -> dict[str, str]:

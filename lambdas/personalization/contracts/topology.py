@@ -18,7 +18,7 @@ from personalization.contracts.rules import (
     SIGNED_IN_EVENTS_TO_PINPOINT,
     RuleSpec,
 )
-from personalization.settings import EventSettings, FunctionSettings, ReadSettings
+from personalization.settings import EventSettings, FunctionSettings, ReadSettings, SinkSettings
 
 POWERTOOLS_ENVIRONMENT = {
     "POWERTOOLS_LOGGER_LOG_EVENT": "false",
@@ -37,6 +37,7 @@ class Access(enum.Enum):
     PERSONALIZE_EVENTS = "PutEvents to Personalize event trackers"
     PUBLISH_EVENTS = "PutEvents to the stack's event bus"
     PINPOINT = "PutEvents and UpdateEndpoint on Pinpoint applications"
+    DEAD_LETTER_QUEUE = "SendMessage to the dead-letter queue of the sink feeding it"
 
 
 @dataclass(frozen=True)
@@ -132,15 +133,15 @@ PERSONALIZE_SYNC = FunctionSpec(
     "personalize_sync",
     "Item events to the Amazon Personalize event tracker (SQS)",
     30,
-    FunctionSettings,
-    frozenset({Access.CONFIG, Access.PERSONALIZE_EVENTS}),
+    SinkSettings,
+    frozenset({Access.CONFIG, Access.PERSONALIZE_EVENTS, Access.DEAD_LETTER_QUEUE}),
 )
 PINPOINT_SYNC = FunctionSpec(
     "pinpoint_sync",
     "Signed-in shoppers' events to Amazon Pinpoint (SQS)",
     30,
-    FunctionSettings,
-    frozenset({Access.CONFIG, Access.PINPOINT}),
+    SinkSettings,
+    frozenset({Access.CONFIG, Access.PINPOINT, Access.DEAD_LETTER_QUEUE}),
 )
 
 EVENT_FUNCTIONS = (TRACK_EVENT, PERSONALIZE_SYNC, PINPOINT_SYNC)

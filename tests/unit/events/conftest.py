@@ -18,30 +18,57 @@ from moto import mock_aws
 from local.resources import create_event_resources
 from personalization.adapters import aws
 from personalization.adapters.event_bus import event_publisher
+from personalization.adapters.sinks import personalize, pinpoint
+from personalization.adapters.sinks.base import SinkQueues
 from personalization.adapters.sinks.personalize import personalize_sink
 from personalization.adapters.sinks.pinpoint import pinpoint_sink
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts import parameters
+from personalization.settings import DEAD_LETTER_QUEUE_URL, SQS_MAX_VISIBILITY_SECONDS, sink_settings
 from tests.apigw import FakeLambdaContext, rest_event
 
 PREFIX = "/retail-personalization"
 REGION = "us-east-1"
 TRACKER_ID = "tracker-1"
 PINPOINT_APP = "pinpoint-app-1"
+SINK_DEAD_LETTER_QUEUE = "sink-dlq"
+"""The dead-letter queue the sink functions name by DEAD_LETTER_QUEUE_URL in these tests."""
 
 
 def _reset_caches() -> None:
     aws.reset_clients()
-    for cached in (config_reader, event_publisher, personalize_sink, pinpoint_sink):
+    for cached in (config_reader, event_publisher, personalize_sink, pinpoint_sink, sink_settings):
         cached.cache_clear()
 
 
 @pytest.fixture
-def moto_aws() -> Iterator[None]:
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _reset_caches()
     with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        dead_letter_url = sqs.create_queue(QueueName=SINK_DEAD_LETTER_QUEUE)["QueueUrl"]
+        monkeypatch.setenv(DEAD_LETTER_QUEUE_URL, dead_letter_url)
         yield
     _reset_caches()
+
+
+def set_aside(queue_url: str) -> list[dict[str, Any]]:
+    """The records a sink sent to a dead-letter queue: `{"body", "attributes"}` (string attributes)."""
+    sqs: Any = boto3.client("sqs", region_name=REGION)
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=300, MessageAttributeNames=["All"]
+    ).get("Messages", []):
+        messages.extend(batch)
+    return [
+        {
+            "body": message["Body"],
+            "attributes": {
+                name: value["StringValue"] for name, value in message.get("MessageAttributes", {}).items()
+            },
+        }
+        for message in messages
+    ]
 
 
 @dataclass
@@ -101,12 +128,16 @@ class Bus:
 
 
 @pytest.fixture
-def bus(moto_aws: None) -> Bus:
+def bus(moto_aws: None, monkeypatch: pytest.MonkeyPatch) -> Bus:
     """As deployed (the local stack's builder): per sink a queue with its maximum receives before its DLQ;
-    visible again at once, so a test sees redeliveries without waiting."""
+    visible again at once, so a test sees redeliveries without waiting. Each sink sets records aside
+    in its own DLQ (both functions share this process, so not through DEAD_LETTER_QUEUE_URL)."""
     events = boto3.client("events", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     sinks = create_event_resources(events, sqs, visibility_timeout_seconds=0)
+    for function, module in (("personalize_sync", personalize), ("pinpoint_sync", pinpoint)):
+        queues = SinkQueues(sqs, sinks[function].dlq_url, SQS_MAX_VISIBILITY_SECONDS)
+        monkeypatch.setattr(module, "sink_queues", lambda queues=queues: queues)
     queue_urls = {function: queues.queue_url for function, queues in sinks.items()}
     dead_letter_urls = {function: queues.dlq_url for function, queues in sinks.items()}
     return Bus(queue_urls, dead_letter_urls)
@@ -165,19 +196,28 @@ class FakeService:
 class FakePersonalizeEvents(FakeService):
     service = "personalize-events"
 
+    def __init__(
+        self,
+        failures: dict[int, Exception] | None = None,
+        failing_operation: str = "PutEvents",
+        invalid_event_ids: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(failures, failing_operation)
+        self.invalid_event_ids = invalid_event_ids
+        """Events Personalize refuses: a call holding one fails with InvalidInputException."""
+        self._delivered: list[str] = []
+
     def put_events(self, **request: Any) -> dict[str, Any]:
         self._record("PutEvents", request)
+        event_ids = [event["eventId"] for event in request["eventList"]]
+        if self.invalid_event_ids.intersection(event_ids):
+            raise client_error("InvalidInputException", 400)
+        self._delivered.extend(event_ids)
         return {}
 
     def delivered_event_ids(self) -> list[str]:
         """Event ids of the calls that succeeded."""
-        failed = set(self.failures)
-        return [
-            event["eventId"]
-            for number, request in enumerate(self.requests("PutEvents"), start=1)
-            if number not in failed
-            for event in request["eventList"]
-        ]
+        return list(self._delivered)
 
 
 class FakePinpoint(FakeService):

@@ -1,7 +1,10 @@
-"""personalize_sync: grouping, the 10-event limit, partial failures, throttling, an unconfigured tracker."""
+"""personalize_sync: grouping, the 10-event limit, partial failures, throttling, an unconfigured tracker,
+rejected events set aside alone."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,10 +13,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from personalization.adapters import aws
-from personalization.adapters.sinks.base import parse_records
+from personalization.adapters.sinks.base import SinkQueues, parse_batch
 from personalization.adapters.sinks.personalize import PersonalizeSink, personalize_event
 from personalization.contracts import parameters
-from personalization.contracts.events import EventDetail
+from personalization.contracts.events import EventDetail, TrackedEventRecord
+from personalization.settings import DEAD_LETTER_QUEUE_URL
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
@@ -25,6 +29,7 @@ from tests.unit.events.conftest import (
     detail,
     failed_ids,
     metric_total,
+    set_aside,
     sqs_event,
 )
 
@@ -114,8 +119,12 @@ def test_only_properties_that_are_schema_fields_are_forwarded_as_json_text() -> 
     assert "properties" not in personalize_event(one, property_fields=frozenset({"discount"}))
 
 
+def records_of(messages: list[dict[str, Any]]) -> list[TrackedEventRecord]:
+    return [received.record for received in parse_batch(sqs_event(messages)) if received.record is not None]
+
+
 def test_a_failed_call_fails_only_its_own_records(tracker: Write, capsys: Any) -> None:
-    personalize = FakePersonalizeEvents(failures={2: client_error("InvalidInputException", 400)})
+    personalize = FakePersonalizeEvents(failures={2: client_error("ResourceNotFoundException", 404)})
     details = three_groups()
 
     response = handle(messages_for(details), personalize)
@@ -124,7 +133,7 @@ def test_a_failed_call_fails_only_its_own_records(tracker: Write, capsys: Any) -
     assert failed_ids(response) == {f"m-{event_id}" for event_id in second_call}
     assert len(personalize.requests("PutEvents")) == 4
     output = capsys.readouterr().out
-    assert metric_total(output, "EventsFailed", reason="rejected") == len(second_call)
+    assert metric_total(output, "EventsFailed", reason="not-found") == len(second_call)
     assert metric_total(output, "EventsDelivered") == len(details) - len(second_call)
     assert metric_total(output, "PutEventsCalls") == 4
 
@@ -154,7 +163,9 @@ def test_without_a_tracker_every_record_fails_and_a_metric_says_why(ssm: Write, 
     assert metric_total(capsys.readouterr().out, "SinkNotConfigured") == 4
 
 
-def test_a_record_that_does_not_parse_fails_alone(tracker: Write) -> None:
+def test_a_record_that_does_not_parse_is_set_aside_alone(
+    tracker: Write, capsys: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     personalize = FakePersonalizeEvents()
     good = messages_for([detail("e1"), detail("e2")])
     no_event_id = bus_message({k: v for k, v in detail("e3").items() if k != "eventId"}, "m-bad")
@@ -162,8 +173,60 @@ def test_a_record_that_does_not_parse_fails_alone(tracker: Write) -> None:
 
     response = handle([*good, no_event_id, not_json], personalize)
 
-    assert failed_ids(response) == {"m-bad", "m-text"}
+    assert response == {"batchItemFailures": []}
     assert [e["eventId"] for e in personalize.requests("PutEvents")[0]["eventList"]] == ["e1", "e2"]
+    dead = set_aside(os.environ[DEAD_LETTER_QUEUE_URL])
+    assert sorted((d["body"], d["attributes"]["messageId"]) for d in dead) == sorted(
+        [(no_event_id["Body"], "m-bad"), ("not json", "m-text")]
+    )
+    assert {d["attributes"]["reason"] for d in dead} == {"malformed"}
+    output = capsys.readouterr().out
+    assert metric_total(output, "Rejected", reason="malformed") == 2
+    assert metric_total(output, "EventsDelivered") == 2
+    logged = [str(record.__dict__) for record in caplog.records]
+    assert [line for line in logged if "m-bad" in line and "not a tracked bus event" in line]
+    assert not [line for line in logged if "not json" in line or "p1" in line]
+
+
+def test_only_the_event_personalize_refuses_is_set_aside_and_its_nine_neighbours_are_delivered(
+    tracker: Write, capsys: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    details = [detail(f"e{n}") for n in range(10)]
+    personalize = FakePersonalizeEvents(invalid_event_ids=frozenset({"e6"}))
+
+    response = handle(messages_for(details), personalize)
+
+    assert response == {"batchItemFailures": []}
+    calls = [[e["eventId"] for e in r["eventList"]] for r in personalize.requests("PutEvents")]
+    assert calls == [[f"e{n}" for n in range(10)], *([f"e{n}"] for n in range(10))]
+    assert sorted(personalize.delivered_event_ids()) == sorted(f"e{n}" for n in range(10) if n != 6)
+    (dead,) = set_aside(os.environ[DEAD_LETTER_QUEUE_URL])
+    assert json.loads(dead["body"])["detail"]["eventId"] == "e6"
+    assert dead["attributes"] == {"messageId": "m-e6", "eventId": "e6", "reason": "rejected"}
+    output = capsys.readouterr().out
+    assert metric_total(output, "Rejected", reason="rejected") == 1
+    assert metric_total(output, "EventsDelivered") == 9
+    assert metric_total(output, "PutEventsCalls") == 11
+    (line,) = [record for record in caplog.records if "set aside" in record.getMessage()]
+    assert (line.messageId, line.eventId, line.reason) == ("m-e6", "e6", "rejected")  # type: ignore[attr-defined]
+    assert not [record for record in caplog.records if "p1" in str(record.__dict__)]
+
+
+def test_a_request_botocore_refuses_is_a_rejection_and_does_not_stop_the_batch(
+    tracker: Write, capsys: Any
+) -> None:
+    details = [detail("e1", recommendation_id=""), detail("e2"), detail("e3", session_id="s2")]
+    personalize = FakePersonalizeEvents()
+
+    response = handle(messages_for(details), personalize)
+
+    assert response == {"batchItemFailures": []}
+    assert sorted(personalize.delivered_event_ids()) == ["e2", "e3"]
+    (dead,) = set_aside(os.environ[DEAD_LETTER_QUEUE_URL])
+    assert dead["attributes"]["reason"] == "invalid-request"
+    output = capsys.readouterr().out
+    assert metric_total(output, "Rejected", reason="invalid-request") == 1
+    assert metric_total(output, "EventsFailed") == 0
 
 
 def test_a_redelivered_event_is_sent_once_and_both_records_are_acknowledged(tracker: Write) -> None:
@@ -189,12 +252,13 @@ def _unavailable(last_known: PersonalizationConfig | None) -> Callable[[], Perso
 
 
 def test_an_ssm_outage_uses_the_last_configuration_read_or_fails_the_records() -> None:
-    records = parse_records(sqs_event(messages_for([detail("e1")])))
+    records = records_of(messages_for([detail("e1")]))
     personalize = FakePersonalizeEvents()
+    queues = SinkQueues(None, "unused", 0)
 
-    never_read = PersonalizeSink(personalize, _unavailable(None)).deliver(records)
+    never_read = PersonalizeSink(personalize, _unavailable(None), queues).deliver(records)
     read_before = PersonalizeSink(
-        personalize, _unavailable(PersonalizationConfig(event_tracker_id="t"))
+        personalize, _unavailable(PersonalizationConfig(event_tracker_id="t")), queues
     ).deliver(records)
 
     assert never_read.failed == {"m-e1": "config-unavailable"}

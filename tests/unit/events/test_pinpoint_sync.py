@@ -1,16 +1,20 @@
-"""pinpoint_sync: skipped when unconfigured, endpoints per user, batched events, per-event results."""
+"""pinpoint_sync: skipped when unconfigured, endpoints per user, batched events, per-event results,
+refused events set aside alone."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from personalization.adapters import aws
-from personalization.adapters.sinks.base import parse_records
+from personalization.adapters.sinks.base import SinkQueues, parse_batch
 from personalization.adapters.sinks.pinpoint import PinpointSink, endpoint_id
 from personalization.contracts import parameters
+from personalization.settings import DEAD_LETTER_QUEUE_URL
 from personalization.usecases.ports import PersonalizationConfig
 from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
@@ -22,6 +26,7 @@ from tests.unit.events.conftest import (
     detail,
     failed_ids,
     metric_total,
+    set_aside,
     sqs_event,
 )
 
@@ -147,8 +152,11 @@ def test_strings_and_booleans_become_attributes_and_numbers_metrics(application:
 def test_more_than_a_hundred_events_take_as_few_calls_as_allowed(application: Write) -> None:
     pinpoint = FakePinpoint()
     details = [detail(f"e{n}", user_id=f"u{n % 3}") for n in range(130)]
-    records = parse_records(sqs_event([bus_message(d, f"m-{d['eventId']}") for d in details]))
-    sink = PinpointSink(pinpoint, lambda: PersonalizationConfig(pinpoint_application_id=PINPOINT_APP))
+    event = sqs_event([bus_message(d, f"m-{d['eventId']}") for d in details])
+    records = [received.record for received in parse_batch(event) if received.record is not None]
+    sink = PinpointSink(
+        pinpoint, lambda: PersonalizationConfig(pinpoint_application_id=PINPOINT_APP), SinkQueues(None, "", 0)
+    )
 
     report = sink.deliver(records)
 
@@ -161,19 +169,26 @@ def test_more_than_a_hundred_events_take_as_few_calls_as_allowed(application: Wr
     assert len(pinpoint.requests("UpdateEndpoint")) == 3
 
 
-def test_events_pinpoint_does_not_accept_fail_alone(application: Write, capsys: Any) -> None:
+def test_an_event_pinpoint_refuses_is_set_aside_and_one_it_fails_comes_back(
+    application: Write, capsys: Any
+) -> None:
     pinpoint = FakePinpoint(event_status={"e2": 400, "e3": 500})
 
     response = handle(two_users(), pinpoint)
 
-    assert failed_ids(response) == {"m-e2", "m-e3"}
+    assert failed_ids(response) == {"m-e3"}
+    assert pinpoint.accepted_event_ids() == ["e1"]
+    (dead,) = set_aside(os.environ[DEAD_LETTER_QUEUE_URL])
+    assert json.loads(dead["body"])["detail"]["eventId"] == "e2"
+    assert dead["attributes"] == {"messageId": "m-e2", "eventId": "e2", "reason": "rejected"}
     output = capsys.readouterr().out
-    assert metric_total(output, "EventsFailed", reason="rejected") == 1
+    assert metric_total(output, "Rejected", reason="rejected") == 1
     assert metric_total(output, "EventsFailed", reason="service-error") == 1
+    assert metric_total(output, "EventsFailed") == 1
     assert metric_total(output, "EventsDelivered") == 1
 
 
-def test_a_user_whose_endpoint_update_fails_has_all_records_failed_and_no_events_sent(
+def test_a_user_whose_endpoint_update_is_rejected_has_their_records_set_aside_and_no_events_sent(
     application: Write,
 ) -> None:
     pinpoint = FakePinpoint(
@@ -183,9 +198,28 @@ def test_a_user_whose_endpoint_update_fails_has_all_records_failed_and_no_events
 
     response = handle(two_users(), pinpoint)
 
-    assert failed_ids(response) == {"m-e1", "m-e3"}
+    assert response == {"batchItemFailures": []}
     (put,) = pinpoint.requests("PutEvents")
     assert set(put["EventsRequest"]["BatchItem"]) == {endpoint_id("u2")}
+    dead = set_aside(os.environ[DEAD_LETTER_QUEUE_URL])
+    assert sorted(d["attributes"]["eventId"] for d in dead) == ["e1", "e3"]
+
+
+def test_a_put_events_call_rejected_as_a_whole_is_made_again_one_event_at_a_time(
+    application: Write, capsys: Any
+) -> None:
+    pinpoint = FakePinpoint(failures={1: client_error("BadRequestException", 400)})
+
+    response = handle(two_users(), pinpoint)
+
+    assert response == {"batchItemFailures": []}
+    sizes = [
+        sum(len(item["Events"]) for item in request["EventsRequest"]["BatchItem"].values())
+        for request in pinpoint.requests("PutEvents")
+    ]
+    assert sizes == [3, 1, 1, 1]
+    assert sorted(pinpoint.accepted_event_ids()) == ["e1", "e2", "e3"]
+    assert metric_total(capsys.readouterr().out, "PutEventsCalls") == 4
 
 
 def test_a_throttled_put_events_fails_its_records(application: Write, capsys: Any) -> None:

@@ -1,57 +1,202 @@
-"""What the event sinks share: parse an SQS batch of bus events, deliver it, report partial failures.
+"""What the event sinks share: one pass over an SQS batch of bus events.
 
-A sink delivers the parsed records as a whole (it groups them into as few calls as the
-service allows) and answers which records failed and why. The batch is then reported with
-Powertools' BatchProcessor: failed records, and records that do not parse, come back in
-`batchItemFailures`, so SQS redelivers them and, after the queue's maximum receives, moves
-them to the dead-letter queue. Nothing is acknowledged that was not delivered.
+Each record is parsed once, the records that parse are delivered once (a sink groups them into
+as few calls as the service allows), and then each record's outcome decides its fate:
+
+- delivered, or acknowledged without delivery: Lambda deletes it;
+- refused for good (its body does not parse; the service rejects it: a 4xx that is neither
+  throttling nor not-found, botocore's parameter validation, a Pinpoint per-event 400): sent at
+  once to the sink's dead-letter queue with the reason as a message attribute, and acknowledged
+  (`Rejected`). When that send fails, the record fails like a transient failure;
+- failed for a transient reason: listed in `batchItemFailures` and hidden for a backoff that
+  grows with its receive count: 30 s, 2 min, 8 min, 32 min, 2 h 8 min (at most 12 h). Over the
+  queues' 5 receives that is 2 h 50 min 30 s (`RETRY_HORIZON_SECONDS`) before the queue's
+  redrive policy moves the record to the dead-letter queue.
+
+The metrics are emitted once, when every record's outcome is known. A rejection never stops
+the batch: only the CIRCUIT_BREAKING_REASONS do.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from pydantic import ValidationError
 
+from personalization.adapters.aws import ClientLimits, get_client
 from personalization.adapters.personalize import classify
 from personalization.contracts.events import EventDetail, TrackedEventRecord
 from personalization.contracts.metrics import MetricName
 from personalization.observability import count_with_dimension, logger, metrics
+from personalization.settings import SQS_MAX_VISIBILITY_SECONDS, sink_settings
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 
 CIRCUIT_BREAKING_REASONS = frozenset({"throttled", "timeout", "unreachable", "service-error"})
 """After a call fails for one of these reasons, the sink makes no further calls in this batch."""
+MALFORMED = "malformed"
+INVALID_REQUEST = "invalid-request"
+"""botocore refused to send the request (ParamValidationError)."""
+PERMANENT_REASONS = frozenset({MALFORMED, INVALID_REQUEST, "rejected"})
+"""The record can never be delivered as it is: it goes to the dead-letter queue at once."""
 SKIPPED_AFTER_FAILURE = "skipped-after-failure"
+
+BACKOFF_FIRST_SECONDS = 30
+BACKOFF_FACTOR = 4
+RETRY_HORIZON_SECONDS = 10_230
+"""From a record's first receive to the dead-letter queue when every attempt fails transiently:
+the backoffs after each of the queues' 5 receives (SinkSpec.max_receive_count; a test keeps them equal)."""
+SQS_CLIENT_LIMITS = ClientLimits(connect_timeout=0.5, read_timeout=1.0, attempts=2)
+SQS_MAX_BATCH_ENTRIES = 10
 
 T = TypeVar("T")
 
 
-class RecordNotDeliveredError(Exception):
-    """Raised for a record the sink could not deliver, so the batch reports it as failed."""
+def backoff_seconds(receive_count: int, longest: int = SQS_MAX_VISIBILITY_SECONDS) -> int:
+    """How long a record that failed on its `receive_count`-th receive stays hidden."""
+    exponent = min(max(receive_count, 1) - 1, 8)
+    return min(BACKOFF_FIRST_SECONDS * BACKOFF_FACTOR**exponent, longest)
+
+
+@dataclass(frozen=True)
+class ReceivedRecord:
+    """One record of the SQS event: what the function needs of it, and its bus event if the body parses."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    receive_count: int
+    queue_arn: str
+    record: TrackedEventRecord | None
+
+    @property
+    def event_id(self) -> str | None:
+        return None if self.record is None else self.record.body.detail.eventId
+
+    @property
+    def queue_url(self) -> str:
+        """The source queue's URL, from its ARN (`arn:aws:sqs:{region}:{account}:{name}`)."""
+        _, _, _, region, account, name = self.queue_arn.split(":")
+        return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
+def parse_batch(event: Mapping[str, Any]) -> list[ReceivedRecord]:
+    """Every record of the event, parsed once; a body that is not a tracked bus event leaves `record` None."""
+    received = []
+    for raw in event.get("Records", []):
+        try:
+            record: TrackedEventRecord | None = TrackedEventRecord.model_validate(raw)
+        except ValidationError as error:
+            logger.error(
+                "record is not a tracked bus event",
+                extra={"messageId": raw["messageId"], "problems": error.error_count()},
+            )
+            record = None
+        received.append(
+            ReceivedRecord(
+                message_id=raw["messageId"],
+                receipt_handle=raw["receiptHandle"],
+                body=raw["body"],
+                receive_count=int(raw.get("attributes", {}).get("ApproximateReceiveCount", 1)),
+                queue_arn=raw["eventSourceARN"],
+                record=record,
+            )
+        )
+    return received
 
 
 @dataclass
 class DeliveryReport:
-    """Which records were delivered, and why the others were not (message id -> reason)."""
+    """Each record's outcome (by message id) and the counts of the batch's other metrics."""
 
     delivered: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    """Transient failures: message id -> reason."""
+    rejected: dict[str, str] = field(default_factory=dict)
+    """Refused for good (PERMANENT_REASONS): message id -> reason."""
+    counts: Counter[MetricName] = field(default_factory=Counter)
 
     def fail(self, records: Sequence[TrackedEventRecord], reason: str) -> None:
+        outcomes = self.rejected if reason in PERMANENT_REASONS else self.failed
         for record in records:
-            self.failed[record.messageId] = reason
+            outcomes[record.messageId] = reason
+
+    def count(self, metric: MetricName, value: int = 1) -> None:
+        self.counts[metric] += value
+
+    def emit_metrics(self) -> None:
+        metrics.add_metric(name=MetricName.EVENTS_DELIVERED, unit=MetricUnit.Count, value=self.delivered)
+        for metric, value in sorted(self.counts.items()):
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
+        for metric, reasons in (
+            (MetricName.EVENTS_FAILED, self.failed),
+            (MetricName.REJECTED, self.rejected),
+        ):
+            for reason, count in sorted(Counter(reasons.values()).items()):
+                count_with_dimension(metric, "reason", reason, count)
 
 
-Deliver = Callable[[Sequence[TrackedEventRecord]], DeliveryReport]
+class SinkQueues:
+    """The SQS calls a sink makes itself: dead letters to its DLQ, backoff on its source queue."""
+
+    def __init__(self, client: Any, dead_letter_queue_url: str, longest_backoff_seconds: int) -> None:
+        self._client = client
+        self._dead_letter_queue_url = dead_letter_queue_url
+        self._longest_backoff_seconds = longest_backoff_seconds
+
+    def set_aside(self, received: ReceivedRecord, reason: str) -> bool:
+        """Sends the record's body to the dead-letter queue; False when that failed."""
+        about = {"messageId": received.message_id, "eventId": received.event_id, "reason": reason}
+        attributes = {name: value for name, value in about.items() if value is not None}
+        try:
+            self._client.send_message(
+                QueueUrl=self._dead_letter_queue_url,
+                MessageBody=received.body,
+                MessageAttributes={
+                    name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()
+                },
+            )
+        except (BotoCoreError, ClientError) as error:
+            logger.error(
+                "dead-letter queue unavailable; the record fails instead",
+                extra={**about, "error": str(error)},
+            )
+            return False
+        logger.warning("record refused for good, set aside in the dead-letter queue", extra=about)
+        return True
+
+    def back_off(self, failed: Sequence[ReceivedRecord]) -> None:
+        """Hides each failed record for the backoff of its receive count (on failure it keeps the queue's)."""
+        for start in range(0, len(failed), SQS_MAX_BATCH_ENTRIES):
+            chunk = failed[start : start + SQS_MAX_BATCH_ENTRIES]
+            entries = [
+                {
+                    "Id": str(index),
+                    "ReceiptHandle": received.receipt_handle,
+                    "VisibilityTimeout": backoff_seconds(
+                        received.receive_count, self._longest_backoff_seconds
+                    ),
+                }
+                for index, received in enumerate(chunk)
+            ]
+            try:
+                answer = self._client.change_message_visibility_batch(
+                    QueueUrl=chunk[0].queue_url, Entries=entries
+                )
+            except (BotoCoreError, ClientError) as error:
+                logger.warning("backoff not applied", extra={"records": len(chunk), "error": str(error)})
+                continue
+            for failure in answer.get("Failed", []):
+                logger.warning(
+                    "backoff not applied",
+                    extra={"messageId": chunk[int(failure["Id"])].message_id, "code": failure.get("Code")},
+                )
 
 
 @dataclass
@@ -79,47 +224,31 @@ def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def parse_records(event: Mapping[str, Any]) -> list[TrackedEventRecord]:
-    """The records that parse (Powertools Parser); the others fail in the batch report."""
-    parsed = []
-    for record in event.get("Records", []):
-        try:
-            parsed.append(parse(event=record, model=TrackedEventRecord))
-        except ValidationError as error:
-            logger.error(
-                "record is not a tracked bus event",
-                extra={"messageId": record.get("messageId"), "problems": error.error_count()},
-            )
-            count_with_dimension(MetricName.EVENTS_FAILED, "reason", "malformed")
-    return parsed
-
-
-def process_sink_batch(
-    event: dict[str, Any], context: LambdaContext, deliver: Deliver
-) -> PartialItemFailureResponse:
-    report = deliver(parse_records(event))
-    metrics.add_metric(name=MetricName.EVENTS_DELIVERED, unit=MetricUnit.Count, value=report.delivered)
-    for reason in sorted(set(report.failed.values())):
-        count = sum(1 for failed_reason in report.failed.values() if failed_reason == reason)
-        count_with_dimension(MetricName.EVENTS_FAILED, "reason", reason, count)
-
-    def check(record: TrackedEventRecord) -> None:
-        reason = report.failed.get(record.messageId)
-        if reason is not None:
-            raise RecordNotDeliveredError(reason)
-
-    processor = BatchProcessor(
-        event_type=EventType.SQS, model=TrackedEventRecord, raise_on_entire_batch_failure=False
-    )
-    return process_partial_response(event=event, record_handler=check, processor=processor, context=context)
-
-
 class Sink(ABC):
-    """A sink's delivery of a batch: the configuration is read once, then `deliver_configured`."""
+    """A sink: the configuration is read once per batch, then `deliver_configured`; `handle` does the rest."""
 
-    def __init__(self, client: Any, load_config: Callable[[], PersonalizationConfig]) -> None:
+    def __init__(
+        self, client: Any, load_config: Callable[[], PersonalizationConfig], queues: SinkQueues
+    ) -> None:
         self._client = client
         self._load_config = load_config
+        self._queues = queues
+
+    def handle(self, event: Mapping[str, Any]) -> PartialItemFailureResponse:
+        """The partial batch response of one SQS event, after one parse and one delivery."""
+        batch = parse_batch(event)
+        report = self.deliver([received.record for received in batch if received.record is not None])
+        for received in batch:
+            if received.record is None:
+                report.rejected[received.message_id] = MALFORMED
+        for received in batch:
+            reason = report.rejected.get(received.message_id)
+            if reason is not None and not self._queues.set_aside(received, reason):
+                report.failed[received.message_id] = report.rejected.pop(received.message_id)
+        failed = [received for received in batch if received.message_id in report.failed]
+        self._queues.back_off(failed)
+        report.emit_metrics()
+        return {"batchItemFailures": [{"itemIdentifier": received.message_id} for received in failed]}
 
     def deliver(self, records: Sequence[TrackedEventRecord]) -> DeliveryReport:
         report = DeliveryReport()
@@ -133,6 +262,14 @@ class Sink(ABC):
         self, records: Sequence[TrackedEventRecord], config: PersonalizationConfig, report: DeliveryReport
     ) -> None:
         """Deliver a non-empty batch, recording each record's failure in `report`."""
+
+
+def sink_queues() -> SinkQueues:
+    """The function's own queues, from its settings (a SettingsError without a dead-letter queue)."""
+    settings = sink_settings()
+    return SinkQueues(
+        get_client("sqs", SQS_CLIENT_LIMITS), settings.dead_letter_queue, settings.retry_backoff_max_seconds
+    )
 
 
 def batch_config(
@@ -152,11 +289,9 @@ def batch_config(
 
 
 def failure_reason(error: BotoCoreError | ClientError) -> str:
-    """A failed call's reason: the metric dimension, the same reasons as the read path's fallbacks."""
-    reason = classify(error)
-    logger.warning("sink call failed", extra={"reason": reason, "error": str(error)})
+    """A failed call's reason: the read path's reasons (the metric dimension), or `invalid-request`
+    when botocore would not send the request."""
+    reason = INVALID_REQUEST if isinstance(error, ParamValidationError) else classify(error)
+    code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+    logger.warning("sink call failed", extra={"reason": reason, "error": code or type(error).__name__})
     return reason
-
-
-def record_calls(count: int) -> None:
-    metrics.add_metric(name=MetricName.PUT_EVENTS_CALLS, unit=MetricUnit.Count, value=count)

@@ -3,37 +3,40 @@
 Events are grouped by (sessionId, userId), as a PutEvents call carries one session and one
 user, and sent at most 10 per call with the tracking id read from SSM. A call that fails
 fails only its own records; after a throttled, timed-out or unreachable call the rest of the
-batch is not attempted (SQS redelivers it later). Without a configured tracker every record
-fails, with a `SinkNotConfigured` metric: the events wait in the queue (and, after the
-queue's maximum receives, in its dead-letter queue) instead of being dropped.
+batch is not attempted (SQS redelivers it later). A call of several events that Personalize
+rejects (InvalidInputException, botocore's parameter validation) is made again one event at a
+time, at most 10 more calls, so that only the events it refuses go to the dead-letter queue.
+Without a configured tracker every record fails, with a `SinkNotConfigured` metric: the events
+wait in the queue (and, after the queue's maximum receives, in its dead-letter queue) instead
+of being dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from personalization.adapters.aws import get_client
 from personalization.adapters.sinks.base import (
     CIRCUIT_BREAKING_REASONS,
+    PERMANENT_REASONS,
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
     Sink,
     chunked,
     failure_reason,
-    record_calls,
+    sink_queues,
     unique_events,
 )
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts.events import EventDetail, TrackedEventRecord, properties_json
 from personalization.contracts.metrics import MetricName
-from personalization.observability import logger, metrics
+from personalization.observability import logger
 from personalization.usecases.ports import PersonalizationConfig
 
 MAX_EVENTS_PER_CALL = 10
@@ -104,30 +107,37 @@ class PersonalizeSink(Sink):
     ) -> None:
         if config.event_tracker_id is None:
             logger.warning("no Personalize event tracker configured; the records stay queued")
-            metrics.add_metric(name=MetricName.SINK_NOT_CONFIGURED, unit=MetricUnit.Count, value=len(records))
+            report.count(MetricName.SINK_NOT_CONFIGURED, len(records))
             report.fail(records, "not-configured")
             return
         self._send(put_events_calls(records), config.event_tracker_id, report)
 
-    def _send(self, calls: list[PutEventsCall], tracking_id: str, report: DeliveryReport) -> None:
-        made = 0
+    def _send(self, calls: Sequence[PutEventsCall], tracking_id: str, report: DeliveryReport) -> bool:
+        """Makes the calls in order; True when a failure stopped them (the rest then fail as skipped)."""
         stopped = False
         for call in calls:
             if stopped:
                 report.fail(call.records, SKIPPED_AFTER_FAILURE)
-                continue
-            made += 1
-            try:
-                self._client.put_events(**call.request(tracking_id))
-            except (BotoCoreError, ClientError) as error:
-                reason = failure_reason(error)
-                report.fail(call.records, reason)
-                stopped = reason in CIRCUIT_BREAKING_REASONS
-                continue
-            report.delivered += len(call.records)
-        record_calls(made)
+            else:
+                stopped = self._put(call, tracking_id, report)
+        return stopped
+
+    def _put(self, call: PutEventsCall, tracking_id: str, report: DeliveryReport) -> bool:
+        report.count(MetricName.PUT_EVENTS_CALLS)
+        try:
+            self._client.put_events(**call.request(tracking_id))
+        except (BotoCoreError, ClientError) as error:
+            reason = failure_reason(error)
+            if reason in PERMANENT_REASONS and len(call.events) > 1:
+                return self._send(
+                    [replace(call, events=[event]) for event in call.events], tracking_id, report
+                )
+            report.fail(call.records, reason)
+            return reason in CIRCUIT_BREAKING_REASONS
+        report.delivered += len(call.records)
+        return False
 
 
 @cache
 def personalize_sink() -> PersonalizeSink:
-    return PersonalizeSink(get_client("personalize-events"), config_reader().load)
+    return PersonalizeSink(get_client("personalize-events"), config_reader().load, sink_queues())

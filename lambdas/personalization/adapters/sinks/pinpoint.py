@@ -5,7 +5,9 @@ acknowledged with a `Skipped` metric (Amazon Pinpoint reached end of support on 
 For each user of the batch: UpdateEndpoint (endpoint id derived from the user id,
 `User.UserId`, last-seen attributes), then the events of all users in as few PutEvents calls
 as the service allows (at most 100 events per request). Pinpoint answers per endpoint and per
-event; a record fails when its user's endpoint or its event did not get a 2xx status.
+event; a record fails when its user's endpoint or its event did not get a 2xx status, and a 4xx
+other than 429 (the event is refused for good) sends it to the dead-letter queue. A PutEvents
+call that is rejected as a whole is made again one event at a time (at most the call's events).
 """
 
 from __future__ import annotations
@@ -18,26 +20,26 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from personalization.adapters.aws import get_client
 from personalization.adapters.sinks.base import (
     CIRCUIT_BREAKING_REASONS,
+    PERMANENT_REASONS,
     SKIPPED_AFTER_FAILURE,
     BusEvent,
     DeliveryReport,
     Sink,
     chunked,
     failure_reason,
-    record_calls,
+    sink_queues,
     unique_events,
 )
 from personalization.adapters.ssm_config import config_reader
 from personalization.contracts.events import EventDetail, TrackedEventRecord
 from personalization.contracts.limits import utc_text
 from personalization.contracts.metrics import MetricName
-from personalization.observability import logger, metrics
+from personalization.observability import logger
 from personalization.usecases.ports import PersonalizationConfig
 
 MAX_EVENTS_PER_CALL = 100
@@ -151,13 +153,18 @@ class PinpointSink(Sink):
     ) -> None:
         if config.pinpoint_application_id is None:
             logger.info("no Pinpoint application configured; acknowledging the records")
-            metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=len(records))
+            report.count(MetricName.SKIPPED, len(records))
             return
         users = users_of(records)
         anonymous = len(records) - sum(len(user.records) for user in users)
         if anonymous:
-            metrics.add_metric(name=MetricName.SKIPPED, unit=MetricUnit.Count, value=anonymous)
+            report.count(MetricName.SKIPPED, anonymous)
         _BatchDelivery(self._client, config.pinpoint_application_id, report).run(users)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
 
 
 class _BatchDelivery:
@@ -168,36 +175,34 @@ class _BatchDelivery:
         self._application_id = application_id
         self._report = report
         self._stopped = False
-        self._put_events_calls = 0
 
     def run(self, users: list[UserEvents]) -> None:
         updated = [user for user in users if self._update_endpoint(user)]
         pending = [EndpointEvent(user, event) for user in updated for event in user.events]
         for chunk in chunked(pending, MAX_EVENTS_PER_CALL):
             self._put_events(chunk)
-        record_calls(self._put_events_calls)
 
-    def _call(self, records: list[TrackedEventRecord], operation: Callable[..., Any], **request: Any) -> Any:
-        """The call's answer, or None when it failed or was not attempted (its records then fail)."""
+    def _call(self, operation: Callable[..., Any], **request: Any) -> Any:
+        """The call's answer, or a `_Failure`: why it failed or was not attempted."""
         if self._stopped:
-            self._report.fail(records, SKIPPED_AFTER_FAILURE)
-            return None
+            return _Failure(SKIPPED_AFTER_FAILURE)
         try:
             return operation(ApplicationId=self._application_id, **request)
         except (BotoCoreError, ClientError) as error:
             reason = failure_reason(error)
-            self._report.fail(records, reason)
             self._stopped = reason in CIRCUIT_BREAKING_REASONS
-            return None
+            return _Failure(reason)
 
     def _update_endpoint(self, user: UserEvents) -> bool:
         answer = self._call(
-            user.records,
             self._client.update_endpoint,
             EndpointId=user.endpoint_id,
             EndpointRequest=user.endpoint_request(),
         )
-        return answer is not None
+        if isinstance(answer, _Failure):
+            self._report.fail(user.records, answer.reason)
+            return False
+        return True
 
     def _put_events(self, chunk: Sequence[EndpointEvent]) -> None:
         batch: dict[str, dict[str, Any]] = {}
@@ -209,9 +214,14 @@ class _BatchDelivery:
             entry["Events"][detail.eventId] = pinpoint_event(detail, session_start)
         records = [record for item in chunk for record in item.event.records]
         if not self._stopped:
-            self._put_events_calls += 1
-        answer = self._call(records, self._client.put_events, EventsRequest={"BatchItem": batch})
-        if answer is None:
+            self._report.count(MetricName.PUT_EVENTS_CALLS)
+        answer = self._call(self._client.put_events, EventsRequest={"BatchItem": batch})
+        if isinstance(answer, _Failure):
+            if answer.reason in PERMANENT_REASONS and len(chunk) > 1:
+                for item in chunk:
+                    self._put_events([item])
+            else:
+                self._report.fail(records, answer.reason)
             return
         results = answer.get("EventsResponse", {}).get("Results", {})
         for item in chunk:
@@ -234,4 +244,4 @@ class _BatchDelivery:
 
 @cache
 def pinpoint_sink() -> PinpointSink:
-    return PinpointSink(get_client("pinpoint"), config_reader().load)
+    return PinpointSink(get_client("pinpoint"), config_reader().load, sink_queues())
