@@ -1,4 +1,4 @@
-"""POST /events reads sendBeacon's text/plain JSON; any other non-JSON body is a 415."""
+"""POST /events reads sendBeacon's text/plain JSON; any other body, form and multipart too, is a 415."""
 
 from __future__ import annotations
 
@@ -51,7 +51,15 @@ def test_json_in_a_beacon_or_a_fetch_is_accepted(bus: RecordingBus, content_type
     assert len(bus.entries) == 1
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "multipart/mixed"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/xml",
+        "multipart/mixed",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+    ],
+)
 def test_other_content_types_are_415_and_put_nothing(bus: RecordingBus, content_type: str) -> None:
     status, body = post(content_type)
 
