@@ -35,6 +35,9 @@ class ConfigReader:
         self._prefix = prefix
         self._ttl_seconds = ttl_seconds
         self._last_known: PersonalizationConfig | None = None
+        self._last_values: object = None
+        """The values `_last_known` was built from: Powertools' cache answers the same dict until the
+        TTL ends, so a warm request reuses the configuration instead of rebuilding it."""
         self._experiments_text: str | None = None
         self._experiments = NO_EXPERIMENTS
 
@@ -46,8 +49,11 @@ class ConfigReader:
             )
         except (BotoCoreError, ClientError, GetParameterError) as error:
             raise ConfigUnavailableError(error, self._last_known) from error
+        if values is self._last_values and self._last_known is not None:
+            return self._last_known
         experiments = self._read_experiments(configured_value(values, parameters.EXPERIMENTS))
         self._last_known = PersonalizationConfig.from_parameters(values, experiments)
+        self._last_values = values
         return self._last_known
 
     def refresh(self) -> None:
