@@ -1,11 +1,13 @@
 """Lambda's SQS event source mapping, for one queue and one function.
 
-Long-polls the queue, gathers up to the batch size within the batching window, invokes the
-function with the SQS event Lambda sends, and, with `ReportBatchItemFailures` on (as the
-stack configures it), deletes every record except those the function lists in
-`batchItemFailures`. A function error fails the whole batch. Failed records are left alone:
-they become visible again after the queue's visibility timeout, and the queue's redrive
-policy moves them to the dead-letter queue after the maximum receives.
+Long-polls the queue, gathers up to the batch size within the batching window (a message
+received twice meanwhile is one record, with its latest receipt handle), invokes the function
+with the SQS event Lambda sends (with its system attributes: `ApproximateReceiveCount`, ...),
+and, with `ReportBatchItemFailures` on (as the stack configures it), deletes every record
+except those the function lists in `batchItemFailures`. A function error fails the whole
+batch. Failed records are left alone: they become visible again when the visibility timeout
+ends, the queue's or the one the function set (ChangeMessageVisibility), and the queue's
+redrive policy moves them to the dead-letter queue after the maximum receives.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ SQS_MAX_MESSAGES_PER_RECEIVE = 10
 LONG_POLL_SECONDS = 1
 """Shorter than Lambda's 20 s so that stopping the stack is quick; a message still wakes the poll."""
 ERROR_BACKOFF_SECONDS = 1.0
+SYSTEM_ATTRIBUTES = (
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SenderId",
+    "ApproximateFirstReceiveTimestamp",
+)
+"""The attributes Lambda puts in a standard queue's record."""
 
 
 @dataclass(frozen=True)
@@ -134,14 +143,14 @@ class SqsPoller:
             wanted = min(mapping.batch_size - len(batch), SQS_MAX_MESSAGES_PER_RECEIVE)
             more = self._receive(wanted, max(1, min(LONG_POLL_SECONDS, int(remaining))))
             batch.extend(more)
-        return batch
+        return list({message["MessageId"]: message for message in batch}.values())
 
     def _receive(self, count: int, wait_seconds: int) -> list[dict[str, Any]]:
         response = self._sqs.receive_message(
             QueueUrl=self.mapping.queue_url,
             MaxNumberOfMessages=count,
             WaitTimeSeconds=wait_seconds,
-            AttributeNames=["All"],
+            MessageSystemAttributeNames=list(SYSTEM_ATTRIBUTES),
             MessageAttributeNames=["All"],
         )
         messages: list[dict[str, Any]] = response.get("Messages", [])
