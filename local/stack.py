@@ -29,17 +29,29 @@ from local.data import DataFolder, ensure_dataset
 from local.emulator_process import EmulatorProcess
 from local.environment import LOCAL_CREDENTIALS, function_environment
 from local.event_source import EventSourceMapping, SqsPoller
+from local.firehose import (
+    BRIDGE_MAX_RECEIVE_COUNT,
+    LOCAL_BUFFER_MIB,
+    LOCAL_BUFFER_SECONDS,
+    MEBIBYTE,
+    FolderWriter,
+    LocalDeliveryStream,
+    StreamConfig,
+    visibility_timeout_seconds,
+)
 from local.functions import FunctionConfig, FunctionPool
 from local.gateway import CorsPolicy, Gateway
 from local.resources import (
     SinkQueues,
+    StreamBridge,
     complete_moto_event_envelope,
     create_event_resources,
+    create_stream_bridge,
     put_parameters,
 )
 from local.storefront import StorefrontServer
 from personalization.contracts.parameters import DEFAULT_PREFIX
-from personalization.contracts.topology import FUNCTIONS, ROUTES, SINKS
+from personalization.contracts.topology import ANALYTICS_STREAM, FUNCTIONS, ROUTES, SINKS
 from personalization.settings import DEAD_LETTER_QUEUE_URL, DEFAULT_EVENT_BUS_NAME, RETRY_BACKOFF_MAX_SECONDS
 from repository import DEFAULT_DATA_DIR
 
@@ -107,6 +119,8 @@ class LocalStack:
         self.folder = DataFolder(options.data_dir)
         self.pools: dict[str, FunctionPool] = {}
         self.sinks: dict[str, SinkQueues] = {}
+        self.analytics: StreamBridge | None = None
+        """The analytics rule's queue, drained by the local delivery stream (`local.firehose`)."""
         self._emulator = EmulatorProcess(self.folder.dataset, self.folder.log("emulator"), options.region)
         self._moto = ThreadedMotoServer(HOST, 0, verbose=False)
         self._gateway: Gateway | None = None
@@ -183,6 +197,19 @@ class LocalStack:
                 name: {"url": q.queue_url, "arn": q.queue_arn, "dlqUrl": q.dlq_url, "dlqArn": q.dlq_arn}
                 for name, q in self.sinks.items()
             },
+            "analytics": self._describe_analytics(),
+        }
+
+    def _describe_analytics(self) -> dict[str, Any] | None:
+        if self.analytics is None:
+            return None
+        bridge = self.analytics
+        return {
+            "dir": str(self.folder.root / ANALYTICS_STREAM.prefix),
+            "queueUrl": bridge.queue_url,
+            "dlqUrl": bridge.dlq_url,
+            "bufferSeconds": LOCAL_BUFFER_SECONDS,
+            "bufferBytes": LOCAL_BUFFER_MIB * MEBIBYTE,
         }
 
     def client(self, service: str) -> Any:
@@ -217,6 +244,14 @@ class LocalStack:
             self.sinks = create_event_resources(
                 events, sqs, visibility_timeout_seconds=options.sink_visibility_timeout_seconds
             )
+            self.analytics = create_stream_bridge(
+                sqs,
+                events,
+                DEFAULT_EVENT_BUS_NAME,
+                ANALYTICS_STREAM,
+                max_receive_count=BRIDGE_MAX_RECEIVE_COUNT,
+                visibility_timeout_seconds=visibility_timeout_seconds(LOCAL_BUFFER_SECONDS),
+            )
         with _timed("emulator ready"):
             self._emulator.wait_ready()
         with ThreadPoolExecutor(max_workers=1) as background, _timed("functions and parameters"):
@@ -227,6 +262,7 @@ class LocalStack:
             self._start_functions()
             parameters_written.result()
         self._start_event_source_mappings(sqs)
+        self._start_analytics_stream(sqs)
         self._gateway.cors = CorsPolicy(self._origins())
         self._gateway.start()
         self._storefront.start()
@@ -296,6 +332,16 @@ class LocalStack:
                 poller.join()
 
         self._stops.append(stop_pollers)
+
+    def _start_analytics_stream(self, sqs: Any) -> None:
+        """The analytics rule's target: files under <data>/analytics/, as the stack's Firehose in S3."""
+        bridge = self._require(self.analytics)
+        config = StreamConfig(
+            stream_name=f"retail-personalization-{ANALYTICS_STREAM.name}", queue_url=bridge.queue_url
+        )
+        stream = LocalDeliveryStream(config, sqs, FolderWriter(self.folder.root))
+        stream.start()
+        self._stops.append(stream.stop)
 
     def _invoke(self, function: str, event: dict[str, Any]) -> Any:
         return self.pools[function].invoke(event)
