@@ -51,6 +51,8 @@ def grant(actions: Iterable[str], resources: Iterable[Any]) -> Grant:
 PERSONALIZE_TYPES = {kind: arn("personalize", f"{kind}/*") for kind in ("campaign", "recommender", "filter")}
 CONFIG = (("ssm:GetParametersByPath",), (arn("ssm", "parameter/retail-personalization"),))
 XRAY_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+SQS_SET_ASIDE = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage")
+"""A sink's grant on its own dead-letter queue, where it sends the records a service rejects."""
 SQS_CONSUMER = (
     "sqs:ChangeMessageVisibility",
     "sqs:DeleteMessage",
@@ -190,6 +192,12 @@ def test_function_environment_comes_from_its_settings_model(template: Template, 
     )
     environment = variables.as_object()
     extra = {"EVENT_BUS_NAME": BUS_NAME} if "EVENT_BUS_NAME" in environment else {}
+    sink_queues = _sink_queue_ids(template)
+    if spec in sink_queues:
+        dead_letter_queue = ref(_dead_letter_queue_id(template, sink_queues[spec]))
+        assert environment.pop("DEAD_LETTER_QUEUE_URL") == dead_letter_queue, (
+            "its own DLQ, to set poison aside"
+        )
     expected = spec.settings_model.for_function(spec.name, DEFAULT_PREFIX, **extra).to_environment()
     assert environment == {
         **expected,
@@ -250,6 +258,8 @@ def test_each_function_has_its_own_least_privilege_role(template: Template, spec
     sink_queues = _sink_queue_ids(template)
     if spec in sink_queues:
         expected.add(grant(SQS_CONSUMER, [get_att(sink_queues[spec], "Arn")]))
+        dead_letter_queue = _dead_letter_queue_id(template, sink_queues[spec])
+        expected.add(grant(SQS_SET_ASIDE, [get_att(dead_letter_queue, "Arn")]))
     assert statements_of_role(template, role_id) == expected
 
 
@@ -283,6 +293,12 @@ def test_every_function_shares_one_code_asset_without_tests_or_caches(
     assert {f"{spec.name}/handler.py" for spec in FUNCTIONS} <= files
     assert "personalization/settings.py" in files
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc") or "/tests/" in name]
+
+
+def _dead_letter_queue_id(template: Template, queue_id: str) -> str:
+    """The logical id of the dead-letter queue of a queue's redrive policy."""
+    redrive = template.to_json()["Resources"][queue_id]["Properties"]["RedrivePolicy"]
+    return str(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
 
 
 def _sink_queue_ids(template: Template) -> dict[FunctionSpec, str]:
