@@ -28,6 +28,13 @@ MEMORY_MB: Mapping[FunctionSpec, int] = {
     PINPOINT_SYNC: 256,
 }
 
+SNAPSTART: frozenset[FunctionSpec] = frozenset({RECOMMEND, RELATED, RANK})
+"""Functions with Lambda SnapStart on their published versions: the read path, where a shopper waits
+for the first answer of a new instance. Each gets a `live` alias on its current version, which the
+API integrates with; the hooks are `personalization.snapstart`. The sinks and track_event start
+cold rarely and nobody waits on a sink, so they keep plain on-demand starts (and no cache charge)."""
+SNAPSTART_ALIAS = "live"
+
 DEFAULT_STAGE = "v1"
 CORS_ALLOWED_HEADERS = ("Content-Type",)
 CORS_MAX_AGE_SECONDS = 3600

@@ -19,7 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra.deployment import MEMORY_MB
+from infra.deployment import MEMORY_MB, SNAPSTART, SNAPSTART_ALIAS
 from infra.nag import acknowledge
 from infra.naming import pascal_case
 from infra.permissions import ResourceArns, grant
@@ -83,6 +83,7 @@ class Functions(Construct):
             ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
         )
         self._functions: dict[FunctionSpec, lambda_.Function] = {}
+        self._aliases: dict[FunctionSpec, lambda_.Alias] = {}
 
     def add(self, spec: FunctionSpec) -> lambda_.Function:
         if spec in self._functions:
@@ -113,11 +114,27 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             role=role,
             log_group=log_group,
+            # SnapStart on published versions; a replaced version is deleted, so no stale snapshot
+            # keeps its cache charge (a Python snapshot is cached as long as its version exists).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec in SNAPSTART else None,
+            current_version_options=(
+                lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY) if spec in SNAPSTART else None
+            ),
         )
+        if spec in SNAPSTART:
+            # The alias follows the version each deployment publishes (its snapshot is taken then).
+            self._aliases[spec] = lambda_.Alias(
+                scope, "Live", alias_name=SNAPSTART_ALIAS, version=function.current_version
+            )
         acknowledge(function, *NOT_ASYNC)
         acknowledge(role, *XRAY_WILDCARD)
         self._functions[spec] = function
         return function
+
+    def invocable(self, spec: FunctionSpec) -> lambda_.IFunction:
+        """What callers invoke: the `live` alias of a SnapStart function (a snapshot is only used
+        through a published version), otherwise the function itself."""
+        return self._aliases.get(spec) or self[spec]
 
     def grant(self, spec: FunctionSpec, arns: ResourceArns) -> None:
         """Grants the function's role the AWS access its spec declares, and nothing else."""
