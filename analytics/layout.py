@@ -65,7 +65,8 @@ def firehose_prefix(spec: DeliveryStreamSpec = ANALYTICS_STREAM) -> str:
 
 
 def firehose_error_prefix(spec: DeliveryStreamSpec = ANALYTICS_STREAM) -> str:
-    """Where Firehose puts records it failed to process or deliver. With expressions in the prefix,
+    """Where Firehose puts records it failed to process (S3 delivery it retries for as long as it
+    keeps the records, 24 hours for Direct PUT). With expressions in the prefix,
     Firehose requires expressions here too, including the error output type."""
     partition = f"{spec.partition_key}=!{{timestamp:{FIREHOSE_DAY_FORMAT}}}/"
     return f"{spec.error_prefix}!{{firehose:error-output-type}}/{partition}"

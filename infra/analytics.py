@@ -11,7 +11,7 @@ the sink every deployment has (`pinpoint_sync` stays, optional). docs/analytics.
   The rule's role may call `firehose:PutRecord` and `PutRecordBatch` on this stream only.
 - **Stream** (DirectPut, server-side encrypted with an AWS owned key) writing to the data bucket
   under `analytics/event_date=!{timestamp:yyyy-MM-dd}/`, a newline after each record
-  (`AppendDelimiterToRecord`), GZIP, failed records under `analytics-errors/`. Buffering 5 MiB /
+  (`AppendDelimiterToRecord`), GZIP, records it fails to process under `analytics-errors/`. Buffering 5 MiB /
   300 s (`ANALYTICS_STREAM`): fewer, larger objects (S3 requests and Athena's per-file cost), and
   analytics can wait five minutes. Objects are encrypted by the bucket's default SSE-S3.
 - **Partitioning by date only**, with Firehose's timestamp prefix, not dynamic partitioning:
@@ -27,7 +27,7 @@ the sink every deployment has (`pinpoint_sync` stays, optional). docs/analytics.
   its configuration enforced, so no client can lift the cutoff or write results elsewhere; the
   named queries of `analytics.queries`, rendered for Athena.
 - **Lifecycle** on the bucket: analytics objects expire after 400 days (a year and a season to
-  compare with), failed records after 30, query results after 7.
+  compare with), records under the error prefix after 30, query results after 7.
 - **Alarms** (`alarms`, added to the dashboard and the alarm topic by `infra.observability`):
   delivery freshness, failed deliveries to S3, messages in the target's DLQ, and EventBridge's
   failed invocations of the rule.
@@ -448,7 +448,7 @@ class Analytics(Construct):
                 "AnalyticsDeliveryFailures",
                 self.success,
                 "analytics: deliveries to S3 failed for 15 minutes (DeliveryToS3.Success below 1); Firehose "
-                "retries for 24 hours, then writes the records under the error prefix",
+                "retries while it keeps the records (24 hours for Direct PUT), then they are lost",
                 threshold=1,
                 evaluation_periods=3,
                 comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,

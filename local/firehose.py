@@ -23,8 +23,9 @@ queue as Firehose drains its input:
   queue. A crash between the write and the delete delivers those records twice (same eventIds);
   the named queries count distinct eventIds.
 
-How it differs from the service: Firehose retries a failed S3 delivery for up to 24 hours and
-then writes the records under the error prefix; here the queue's receives and DLQ play that part
+How it differs from the service: Firehose retries a failed S3 delivery for as long as it keeps
+the records (24 hours for Direct PUT; then they are lost) and writes records it fails to process
+under the error prefix; here the queue's receives and DLQ play those parts
 (what EventBridge's retry policy and the target DLQ do in AWS happens before the record reaches
 Firehose). A record that is no bus event is left in the queue and reaches the DLQ. There is no
 dynamic partitioning, no format conversion, no CloudWatch metrics. The bridge needs only "a rule

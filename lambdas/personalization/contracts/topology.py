@@ -192,7 +192,7 @@ class DeliveryStreamSpec:
     """Key prefix of the delivered objects, ending in '/'."""
     partition_key: str
     error_prefix: str
-    """Key prefix of the records Firehose failed to process or deliver (outside `prefix`)."""
+    """Key prefix of the records Firehose failed to process (outside `prefix`)."""
     buffer_mib: int
     buffer_seconds: int
     target_max_event_age_seconds: int
