@@ -1,7 +1,8 @@
 """The whole system on loopback (docs/architecture.md §9), started and stopped as one.
 
 `LocalStack(options).start()` brings up, in this order: the dataset (generated when missing),
-the emulator (its own process), a moto server for SSM, EventBridge and SQS (a thread), what
+the emulator (its own process), a moto server for SSM (a thread), the local bus and queues for
+EventBridge and SQS (`local.bus`, its own process, forwarding every other service to moto), what
 the CDK stack creates (parameters, bus, rules, queues), one warm process per function, the
 event source mappings, the API gateway and the storefront host. `stop()` undoes it all,
 last started first, and is also what a failed start runs.
@@ -25,6 +26,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from dataset import GeneratorConfig
+from local.bus.process import BusProcess
 from local.data import DataFolder, ensure_dataset
 from local.emulator_process import EmulatorProcess
 from local.environment import LOCAL_CREDENTIALS, function_environment
@@ -44,7 +46,6 @@ from local.gateway import CorsPolicy, Gateway
 from local.resources import (
     SinkQueues,
     StreamBridge,
-    complete_moto_event_envelope,
     create_event_resources,
     create_stream_bridge,
     put_parameters,
@@ -58,7 +59,9 @@ from repository import DEFAULT_DATA_DIR
 logger = logging.getLogger("local.stack")
 
 HOST = "127.0.0.1"
-MOTO_SERVICES = ("ssm", "events", "sqs")
+MOTO_SERVICES = ("ssm",)
+BUS_SERVICES = ("events", "sqs")
+"""moto's SQS and EventBridge cost more per call the more messages wait (docs/architecture.md §9)."""
 EMULATOR_SERVICES = ("personalize-runtime", "personalize-events", "pinpoint")
 
 
@@ -126,6 +129,7 @@ class LocalStack:
         self._gateway: Gateway | None = None
         self._storefront: StorefrontServer | None = None
         self._moto_url = ""
+        self._bus = BusProcess(self.folder.root / "bus-archive", self.folder.log("bus"), options.region)
         self._stops: list[Callable[[], None]] = []
 
     @property
@@ -139,6 +143,11 @@ class LocalStack:
     @property
     def moto_url(self) -> str:
         return self._moto_url
+
+    @property
+    def aws_url(self) -> str:
+        """The local AWS endpoint: EventBridge and SQS (`local.bus`), every other service (SSM) moto's."""
+        return self._bus.url
 
     @property
     def emulator_url(self) -> str:
@@ -155,12 +164,13 @@ class LocalStack:
         return StartReport(time.monotonic() - started, generated)
 
     def endpoints(self) -> dict[str, Any]:
-        """What `endpoints.json` holds: the API, the storefront, the local AWS services (moto; the AWS
-        CLI's `--endpoint-url`) and the emulator of Personalize and Pinpoint."""
+        """What `endpoints.json` holds: the API, the storefront, the local AWS services (the local bus
+        and queues, SSM behind them; the AWS CLI's `--endpoint-url`) and the emulator of Personalize
+        and Pinpoint."""
         return {
             "api": self.api_url,
             "storefront": self.storefront_url,
-            "aws": self.moto_url,
+            "aws": self.aws_url,
             "emulator": self.emulator_url,
             "region": self.options.region,
         }
@@ -187,6 +197,7 @@ class LocalStack:
             "dataDir": str(self.folder.root),
             "datasetDir": str(self.folder.dataset),
             "logsDir": str(self.folder.logs),
+            "awsUrl": self.aws_url,
             "motoUrl": self.moto_url,
             "emulatorUrl": self.emulator_url,
             "region": self.options.region,
@@ -213,10 +224,10 @@ class LocalStack:
         }
 
     def client(self, service: str) -> Any:
-        """A client of one of moto's services (ssm, events, sqs)."""
+        """A client of the local AWS services (ssm, events, sqs), through the local bus's endpoint."""
         return boto3.client(  # type: ignore[call-overload]
             service,
-            endpoint_url=self._moto_url,
+            endpoint_url=self.aws_url,
             region_name=self.options.region,
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -235,11 +246,12 @@ class LocalStack:
         self._stops.append(self._storefront.stop)
         self._emulator.start()
         self._stops.append(self._emulator.stop)
-        with _timed("moto server and resources"):
-            complete_moto_event_envelope()
+        with _timed("moto server, local bus and resources"):
             self._moto.start()
             self._stops.append(self._moto.stop)
             self._moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"
+            self._bus.start(forward_url=self._moto_url)
+            self._stops.append(self._bus.stop)
             events, sqs = self.client("events"), self.client("sqs")
             self.sinks = create_event_resources(
                 events, sqs, visibility_timeout_seconds=options.sink_visibility_timeout_seconds
@@ -275,6 +287,7 @@ class LocalStack:
     def _start_functions(self) -> None:
         endpoints = {
             **dict.fromkeys(MOTO_SERVICES, self._moto_url),
+            **dict.fromkeys(BUS_SERVICES, self.aws_url),
             **dict.fromkeys(EMULATOR_SERVICES, self._emulator.url),
         }
         deployment_values = {

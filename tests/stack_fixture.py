@@ -63,10 +63,11 @@ class LocalStackHandle:
         return str(self.info["emulatorUrl"])
 
     def client(self, service: str) -> Any:
-        """A boto3 client of the stack's moto server: `ssm`, `events` or `sqs`."""
+        """A boto3 client of the stack's local AWS services: `ssm`, `events` or `sqs` (the local bus's
+        endpoint, which forwards SSM to moto)."""
         return boto3.client(  # type: ignore[call-overload]
             service,
-            endpoint_url=self.info["motoUrl"],
+            endpoint_url=self.info["awsUrl"],
             region_name=self.info["region"],
             aws_access_key_id="local",
             aws_secret_access_key="local",

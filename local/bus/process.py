@@ -35,16 +35,13 @@ class BusStartError(RuntimeError):
 class BusProcess:
     """`start()` launches the child and waits until it serves; `stop()` ends it."""
 
-    def __init__(
-        self, archive_dir: Path, log_path: Path, region: str, forward_url: str | None = None
-    ) -> None:
+    def __init__(self, archive_dir: Path, log_path: Path, region: str) -> None:
         self._command = [
             sys.executable,
             "-m",
             "local.bus",
             f"--archive-dir={archive_dir}",
             f"--region={region}",
-            *([f"--forward={forward_url}"] if forward_url else []),
         ]
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
@@ -54,11 +51,13 @@ class BusProcess:
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
 
-    def start(self, timeout_seconds: float = READY_TIMEOUT_SECONDS) -> None:
+    def start(self, forward_url: str | None = None, timeout_seconds: float = READY_TIMEOUT_SECONDS) -> None:
+        """Launch the child, which forwards every other service to `forward_url`; wait until it serves."""
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = [*self._command, *([f"--forward={forward_url}"] if forward_url else [])]
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                self._command,
+                command,
                 cwd=REPOSITORY_ROOT,
                 env=dict(os.environ),
                 stdin=subprocess.PIPE,
