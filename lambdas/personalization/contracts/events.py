@@ -154,6 +154,7 @@ class TrackedEvent(BaseModel):
             f"Flat object of string, number (-2^53 to 2^53) or boolean values: at most {MAX_PROPERTIES} "
             f"keys, {MAX_PROPERTIES_JSON_LENGTH} characters as compact JSON."
         ),
+        json_schema_extra={"additionalProperties": False},
     )
 
 
