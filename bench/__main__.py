@@ -118,6 +118,10 @@ def pipeline(context: Context) -> Section:
     return _external("bench.bench_pipeline", "Event pipeline", context)
 
 
+def soak(context: Context) -> Section:
+    return _external("bench.bench_soak", "Soak", context)
+
+
 def _external(module_name: str, title: str, context: Context) -> Section:
     """A benchmark module exposing `run(quick=...)` that returns a Section or a dict of figures."""
     module = importlib.import_module(module_name)
@@ -139,6 +143,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "quality": quality,
     "local-api": local_api,
     "pipeline": pipeline,
+    "soak": soak,
 }
 
 

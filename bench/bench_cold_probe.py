@@ -49,7 +49,7 @@ def main(function: str, side: str) -> None:
     imported = time.perf_counter()
     ssm, personalize = stubbed_clients(case.operation, answer)
     if side == "ours":
-        from personalization.adapters import aws
+        import personalization.adapters.aws as aws
 
         aws.set_client("ssm", ssm)
         aws.set_client("personalize-runtime", personalize)

@@ -23,7 +23,7 @@ from bench.bench_scenario import ROUTE_CASES, function_environment
 from bench.report import RESULTS_DIR, Goal, Section, Timing, milliseconds, ratio, table
 from repository import REPOSITORY_ROOT as REPOSITORY
 
-GOAL_RATIO = 1.3
+GOAL_RATIO = 1.5
 SIDES = ("ours", "bare")
 TOP_IMPORTS = 10
 

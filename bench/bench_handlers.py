@@ -39,6 +39,10 @@ from bench.bench_scenario import (
 from bench.report import Goal, Section, Timing, milliseconds, ratio, table
 
 GOAL_RATIO = 1.5
+PERSONALIZE_LATENCIES_SECONDS = (0.030, 0.100)
+"""Realistic GetRecommendations / GetPersonalizedRanking round trips seen from a Lambda function in the
+campaign's region: about 30 ms typical, 100 ms on a slow answer (the read path's client allows 0.5 s).
+Assumed, not measured here: the stubbed client answers at once."""
 
 
 def bare_handler(function: str) -> Handler:
@@ -230,6 +234,34 @@ def run(quick: bool) -> Section:
     ]
     for kind, comparisons in measured.items():
         body += [f"{CLIENT_LABELS[kind]}:", comparison_table(comparisons)]
+    shares = end_to_end(goal_comparisons)
+    body += [
+        "The same overhead within a request's end-to-end time, when Personalize answers in a realistic "
+        f"time ({', '.join(f'{latency * 1000:.0f} ms' for latency in PERSONALIZE_LATENCIES_SECONDS)}; "
+        "assumed, added to both sides' p50): the handler's own work as a share of the request, and ours "
+        "against bare end to end.",
+        table(
+            [
+                "function",
+                *[
+                    f"{kind} @ {latency * 1000:.0f} ms"
+                    for latency in PERSONALIZE_LATENCIES_SECONDS
+                    for kind in ("overhead share %", "end-to-end ratio")
+                ],
+            ],
+            [
+                (
+                    function,
+                    *[
+                        value
+                        for latency in PERSONALIZE_LATENCIES_SECONDS
+                        for value in (row[latency]["share_percent"], row[latency]["ratio"])
+                    ],
+                )
+                for function, row in shares.items()
+            ],
+        ),
+    ]
     section = Section(
         title="Handler overhead (warm, in-process)",
         body=body,
@@ -244,13 +276,29 @@ def run(quick: bool) -> Section:
                 for c in comparisons
             }
             for kind, comparisons in measured.items()
-        },
+        }
+        | {"end_to_end": {f: {f"{k * 1000:.0f}ms": v for k, v in row.items()} for f, row in shares.items()}},
         goals=[
             Goal(f"handler overhead p50, {c.function}", c.median_ratio, GOAL_RATIO) for c in goal_comparisons
         ],
     )
     section.plot = lambda directory: plot_overhead(measured, directory)
     return section
+
+
+def end_to_end(comparisons: list[Comparison]) -> dict[str, dict[float, dict[str, float]]]:
+    """Per function and Personalize latency: (ours - bare) / (ours + latency), and (ours + latency) /
+    (bare + latency), from the p50s."""
+    return {
+        c.function: {
+            latency: {
+                "share_percent": 100 * (c.ours.median - c.bare.median) / (c.ours.median + latency),
+                "ratio": (c.ours.median + latency) / (c.bare.median + latency),
+            }
+            for latency in PERSONALIZE_LATENCIES_SECONDS
+        }
+        for c in comparisons
+    }
 
 
 def plot_overhead(measured: dict[str, list[Comparison]], directory: Path) -> Path:

@@ -25,11 +25,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.report import RESULTS_DIR, Goal, Section, percentile, table
+from bench.stack_probe import DeliveryLog
 from dataset.loader import load_item_ids
 from local.data import DataFolder
 from local.launcher import DemoProcess, launch
@@ -39,8 +40,17 @@ USERS = 5000
 REQUESTS_PER_ROUTE = 1000
 RANK_LIST_SIZE = 25
 """A page of search results or of a category, as the storefront ranks it."""
-EVENTS_PER_POST = 5
-"""As the storefront sends them: what a shopper did within its 1 s flush interval."""
+EVENTS_PER_POST = 2
+"""A shopper's flush of a quiet second (the storefront sends what happened within its 1 s flush
+interval; the event pipeline benchmark sends bursts of 5)."""
+EVENTS_RPS_GOAL = 150.0
+EVENTS_P99_GOAL_MS = 150.0
+LAG_P99_GOAL_SECONDS = 2.0
+"""POST /events at 8 connections (docs/architecture.md §9): throughput, latency, and the delivery lag
+of those events to the emulated Personalize while the route is under that load."""
+LAG_WAIT_SECONDS = 60.0
+EVENTS_ROUTE = "POST /events"
+SESSION_PREFIX = "load-session-"
 WARM_UP_SECONDS = 3
 REQUEST_TIMEOUT_SECONDS = 10
 """A slower answer counts as an error. wrk's default, 2 s, would count slow 2xx answers as errors;
@@ -75,6 +85,8 @@ class LoadResult:
     rps: float
     p50_ms: float
     p99_ms: float
+    started_at: float = 0.0
+    """time.time() when the measured run began."""
 
 
 def route_loads(items: Sequence[str]) -> list[RouteLoad]:
@@ -88,7 +100,7 @@ def route_loads(items: Sequence[str]) -> list[RouteLoad]:
 
     def events_body(n: int) -> str:
         body: dict[str, object] = {
-            "sessionId": f"load-session-{n}",
+            "sessionId": f"{SESSION_PREFIX}{n}",
             "events": [
                 {"eventType": "ProductViewed", "itemId": item(n * EVENTS_PER_POST + k)}
                 for k in range(EVENTS_PER_POST)
@@ -254,18 +266,52 @@ def run_python(url: str, load: RouteLoad, connections: int, seconds: int) -> Loa
 LoadTool = Callable[[str, RouteLoad, int, int], LoadResult]
 
 
-def measure(connections: int, seconds: int, data_dir: Path) -> list[LoadResult]:
+@dataclass(frozen=True)
+class EventLag:
+    """Delivery lag to the emulated Personalize of the events POST /events took during its run."""
+
+    expected: int
+    delivered: int
+    p50_s: float
+    p99_s: float
+
+
+def measure(connections: int, seconds: int, data_dir: Path) -> tuple[list[LoadResult], EventLag | None]:
     load_tool: LoadTool = run_wrk if shutil.which("wrk") else run_python
     demo = launch(data_dir, "--api-port=0", "--storefront-port=0")
     results = []
+    lag = None
     try:
         url = demo.info["apiUrl"]
         for load in route_loads(catalog_items(data_dir)):
             load_tool(url, load, connections, WARM_UP_SECONDS)
-            results.append(load_tool(url, load, connections, seconds))
+            started_at = time.time()
+            result = load_tool(url, load, connections, seconds)
+            results.append(replace(result, started_at=started_at))
+        events = results[-1]
+        lag = event_lag(
+            demo.info["emulatorUrl"], events.started_at, EVENTS_PER_POST * (events.requests - events.errors)
+        )
     finally:
         stop(demo)
-    return results
+    return results, lag
+
+
+def event_lag(emulator_url: str, started_at: float, expected: int) -> EventLag | None:
+    """Wait (at most LAG_WAIT_SECONDS) for the measured run's events to reach the emulated Personalize.
+    The events carry no sentAt, so track_event stamps each with the moment it took it (just before
+    its 202): the lag runs from there to the emulator's arrival."""
+    deliveries = DeliveryLog(emulator_url, SESSION_PREFIX, since=started_at - 1)
+    deadline = time.monotonic() + LAG_WAIT_SECONDS
+    while True:
+        deliveries.read()
+        lags = deliveries.lags(sent_from=started_at)
+        if len(lags) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    if not lags:
+        return None
+    return EventLag(expected, len(lags), percentile(lags, 50), percentile(lags, 99))
 
 
 def stop(demo: DemoProcess) -> None:
@@ -277,8 +323,37 @@ def stop(demo: DemoProcess) -> None:
         print("[bench] the local demo did not stop in time and was killed", file=sys.stderr)
 
 
-def section(results: list[LoadResult]) -> Section:
+def section(results: list[LoadResult], lag: EventLag | None = None) -> Section:
     first = results[0]
+    events = next((r for r in results if r.route == EVENTS_ROUTE), None)
+    goals = [Goal(f"local API errors, {r.route}", float(r.errors), 0, unit=" errors") for r in results]
+    if events is not None:
+        goals += [
+            Goal(
+                f"{EVENTS_ROUTE} requests/s, {events.connections} connections",
+                events.rps,
+                EVENTS_RPS_GOAL,
+                unit="/s",
+                at_most=False,
+            ),
+            Goal(f"{EVENTS_ROUTE} p99", events.p99_ms, EVENTS_P99_GOAL_MS, unit=" ms"),
+        ]
+    lag_lines = []
+    if lag is not None:
+        goals.append(
+            Goal(
+                f"{EVENTS_ROUTE} delivery lag to Personalize p99, under that load",
+                lag.p99_s,
+                LAG_P99_GOAL_SECONDS,
+                unit=" s",
+            )
+        )
+        lag_lines.append(
+            f"Delivery lag of the {EVENTS_ROUTE} run's events to the emulated Personalize (from the moment "
+            f"track_event took each event to its arrival): p50 {lag.p50_s:.2f} s, p99 {lag.p99_s:.2f} s, "
+            f"{lag.delivered} of {lag.expected} events delivered within {LAG_WAIT_SECONDS:.0f} s "
+            "of the run's end."
+        )
     return Section(
         title="Local API under load (every route through the local stack)",
         body=[
@@ -291,15 +366,19 @@ def section(results: list[LoadResult]) -> Section:
                 ["route", "requests/s", "requests", "errors", "p50 ms", "p99 ms"],
                 [[r.route, r.rps, r.requests, r.errors, r.p50_ms, r.p99_ms] for r in results],
             ),
+            *lag_lines,
         ],
-        figures={result.route: vars(result) for result in results},
-        goals=[Goal(f"local API errors, {r.route}", float(r.errors), 0, unit=" errors") for r in results],
+        figures={
+            **{result.route: vars(result) for result in results},
+            "event_lag": None if lag is None else vars(lag),
+        },
+        goals=goals,
     )
 
 
 def run(quick: bool) -> Section:
     """For `python -m bench`."""
-    return section(measure(connections=8, seconds=5 if quick else 15, data_dir=RESULTS_DIR / "local-api"))
+    return section(*measure(connections=8, seconds=5 if quick else 15, data_dir=RESULTS_DIR / "local-api"))
 
 
 def main() -> None:
@@ -308,14 +387,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--data", type=Path, default=RESULTS_DIR / "local-api")
     arguments = parser.parse_args()
-    results = measure(arguments.connections, arguments.seconds, arguments.data)
+    results, lag = measure(arguments.connections, arguments.seconds, arguments.data)
     for result in results:
         print(
             f"{result.route} ({result.tool}): {result.rps:.0f} requests/s over {result.requests} requests "
             f"({result.connections} connections, {result.seconds:.0f} s), {result.errors} errors, "
             f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
         )
-    for goal in section(results).goals:
+    for goal in section(results, lag).goals:
         print(goal.describe())
 
 
