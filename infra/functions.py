@@ -51,6 +51,11 @@ XRAY_WILDCARD = (
     "AwsSolutions-IAM5[Resource::*]",
     "X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions.",
 )
+TESTED_RUNTIME_REASON = (
+    "Python 3.13, not the newest runtime: the functions run the Python version the test suite also runs "
+    "on (make test runs the unit and infra tests on it); a newer one is adopted with its test run."
+)
+TESTED_RUNTIME_FINDINGS = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
 NOT_ASYNC = (
     "Serverless-LambdaDLQ",
     "Invoked synchronously by API Gateway or by an SQS event source mapping, never asynchronously: an "
@@ -127,6 +132,8 @@ class Functions(Construct):
                 scope, "Live", alias_name=SNAPSTART_ALIAS, version=function.current_version
             )
         acknowledge(function, *NOT_ASYNC)
+        for finding in TESTED_RUNTIME_FINDINGS:
+            acknowledge(function, finding, TESTED_RUNTIME_REASON)
         acknowledge(role, *XRAY_WILDCARD)
         self._functions[spec] = function
         return function

@@ -10,7 +10,7 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.rules import RULES, RuleSpec
-from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, SinkSpec
+from personalization.contracts.topology import ANALYTICS_STREAM, DLQ_RETENTION_DAYS, SINKS, SinkSpec
 from personalization.settings import DEAD_LETTER_QUEUE_URL
 from tests.infra.cfn import function_id, get_att, ref
 
@@ -198,5 +198,6 @@ def test_bus_name_is_an_output(template: Template) -> None:
     template.has_output("EventBusName", {"Value": ref(template.get_resource_id("AWS::Events::EventBus"))})
 
 
-def test_every_rule_feeds_exactly_one_sink() -> None:
-    assert sorted(rule.name for rule in RULES) == sorted(sink.rule.name for sink in SINKS)
+def test_every_rule_feeds_exactly_one_sink_or_the_analytics_stream() -> None:
+    fed = [sink.rule.name for sink in SINKS] + [ANALYTICS_STREAM.rule.name]
+    assert sorted(rule.name for rule in RULES) == sorted(fed)

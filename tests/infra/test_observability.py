@@ -21,7 +21,8 @@ def function_dimension(template: Template, spec: FunctionSpec) -> list[dict[str,
 
 
 def test_alarm_count(template: Template) -> None:
-    expected = 1 + len(READ_FUNCTIONS) + len(FUNCTIONS) + len(SINKS) + 1
+    analytics = 4  # freshness, failed deliveries, the rule target's DLQ, the rule's failed invocations
+    expected = 1 + len(READ_FUNCTIONS) + len(FUNCTIONS) + len(SINKS) + 1 + analytics
     template.resource_count_is("AWS::CloudWatch::Alarm", expected)
 
 
@@ -82,8 +83,8 @@ def test_every_function_has_an_errors_alarm(template: Template) -> None:
 
 def test_every_dead_letter_queue_has_an_alarm_on_any_message(template: Template) -> None:
     template.resource_properties_count_is(
-        "AWS::CloudWatch::Alarm", {"MetricName": "ApproximateNumberOfMessagesVisible"}, len(SINKS)
-    )
+        "AWS::CloudWatch::Alarm", {"MetricName": "ApproximateNumberOfMessagesVisible"}, len(SINKS) + 1
+    )  # each sink's DLQ, and the analytics rule target's DLQ (tests/infra/test_analytics.py)
     redriving = template.find_resources(
         "AWS::SQS::Queue", {"Properties": {"RedrivePolicy": Match.any_value()}}
     )
