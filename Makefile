@@ -70,7 +70,7 @@ test-e2e: setup chromium ## the storefront in headless Chromium
 lint: setup ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy lambdas infra local dataset provision bench repository app.py
+	$(BIN)/mypy lambdas infra local dataset provision bench repository analytics experiments app.py
 
 format: setup ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
