@@ -269,31 +269,34 @@ class Engine:
         return _Pending(step, arn, self._clock.now())
 
     def _wait_active(self, pending: list[_Pending], context: Context) -> None:
-        while pending:
-            still = []
-            for item in pending:
-                found = item.step.describe(context, item.arn)
-                if found.status == ACTIVE:
-                    self._finish(item.step, found)
-                    continue
-                if found.failed:
-                    raise ResourceFailedError(item.step, found.failure_reason, item.step.remedy)
-                self._progress.status(item.step, found.status, item.started)
-                self._check_deadline(item, found.status)
-                still.append(item)
-            pending = still
-            if pending:
-                self._clock.sleep(min(item.step.poll_seconds for item in pending))
+        def status_until_active(item: _Pending) -> str | None:
+            found = item.step.describe(context, item.arn)
+            if found.status == ACTIVE:
+                self._finish(item.step, found)
+                return None
+            if found.failed:
+                raise ResourceFailedError(item.step, found.failure_reason, item.step.remedy)
+            return found.status
+
+        self._wait(pending, status_until_active)
 
     def _wait_gone(self, pending: list[_Pending], context: Context) -> None:
+        def status_until_gone(item: _Pending) -> str | None:
+            found = item.step.find(context)
+            return None if found is None or found.arn != item.arn else found.status
+
+        self._wait(pending, status_until_gone)
+
+    def _wait(self, pending: list[_Pending], status_of: Callable[[_Pending], str | None]) -> None:
+        """Polls until `status_of` says every item is done (None); otherwise reports its status."""
         while pending:
             still = []
             for item in pending:
-                found = item.step.find(context)
-                if found is None or found.arn != item.arn:
+                status = status_of(item)
+                if status is None:
                     continue
-                self._progress.status(item.step, found.status, item.started)
-                self._check_deadline(item, found.status)
+                self._progress.status(item.step, status, item.started)
+                self._check_deadline(item, status)
                 still.append(item)
             pending = still
             if pending:
