@@ -72,12 +72,13 @@ def _check_structure(shape: Shape, value: Any, path: str, problems: list[str], b
         _check(member, value[name], _join(path, name), problems)
 
 
-def _check_length(shape: Shape, length: int, path: str, problems: list[str]) -> None:
+def _check_bounds(shape: Shape, measure: float, what: str, path: str, problems: list[str]) -> None:
+    """Reports a `measure` (the member's length or value, as `what` says) outside the shape's min/max."""
     minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
-    if minimum is not None and length < minimum:
-        problems.append(_violation(path, f"Member must have length greater than or equal to {minimum}"))
-    if maximum is not None and length > maximum:
-        problems.append(_violation(path, f"Member must have length less than or equal to {maximum}"))
+    if minimum is not None and measure < minimum:
+        problems.append(_violation(path, f"Member must have {what} greater than or equal to {minimum}"))
+    if maximum is not None and measure > maximum:
+        problems.append(_violation(path, f"Member must have {what} less than or equal to {maximum}"))
 
 
 def _check_list(shape: Shape, value: Any, path: str, problems: list[str], _body_only: bool) -> None:
@@ -85,7 +86,7 @@ def _check_list(shape: Shape, value: Any, path: str, problems: list[str], _body_
     if not isinstance(value, list):
         problems.append(_violation(path, "Member must be a list"))
         return
-    _check_length(shape, len(value), path, problems)
+    _check_bounds(shape, len(value), "length", path, problems)
     for position, element in enumerate(value):
         _check(shape.member, element, f"{path}.{position + 1}.member", problems)
 
@@ -95,7 +96,7 @@ def _check_map(shape: Shape, value: Any, path: str, problems: list[str], _body_o
     if not isinstance(value, dict):
         problems.append(_violation(path, "Member must be a map"))
         return
-    _check_length(shape, len(value), path, problems)
+    _check_bounds(shape, len(value), "length", path, problems)
     for key, element in value.items():
         _check(shape.key, key, f"{path}.{key}.key", problems)
         _check(shape.value, element, f"{path}.{key}.value", problems)
@@ -105,7 +106,7 @@ def _check_string(shape: Shape, value: Any, path: str, problems: list[str], _bod
     if not isinstance(value, str):
         problems.append(_violation(path, "Member must be a string"))
         return
-    _check_length(shape, len(value), path, problems)
+    _check_bounds(shape, len(value), "length", path, problems)
     pattern = shape.metadata.get("pattern")
     if pattern and _compiled(pattern).fullmatch(value) is None:
         problems.append(_violation(path, f"Member must satisfy regular expression pattern: {pattern}"))
@@ -119,11 +120,7 @@ def _check_number(shape: Shape, value: Any, path: str, problems: list[str], _bod
     if isinstance(value, bool) or not isinstance(value, expected):
         problems.append(_violation(path, f"Member must be {'an integer' if integral else 'a number'}"))
         return
-    minimum, maximum = shape.metadata.get("min"), shape.metadata.get("max")
-    if minimum is not None and value < minimum:
-        problems.append(_violation(path, f"Member must have value greater than or equal to {minimum}"))
-    if maximum is not None and value > maximum:
-        problems.append(_violation(path, f"Member must have value less than or equal to {maximum}"))
+    _check_bounds(shape, value, "value", path, problems)
 
 
 def _check_timestamp(shape: Shape, value: Any, path: str, problems: list[str], _body_only: bool) -> None:
