@@ -20,6 +20,7 @@ import numpy as np
 
 from dataset.catalog import Catalog
 from dataset.config import CATEGORY_IDS, EVENT_TYPES, PERSONAS, GeneratorConfig
+from dataset.model import Interactions as History
 from dataset.shoppers import Shoppers
 
 SESSION_MEAN_EVENTS = 8.0
@@ -52,20 +53,6 @@ CART_ENDINGS: tuple[tuple[float, tuple[int, ...]], ...] = tuple(
     )
 )
 """Share of sessions ending with each sequence of cart events, all for the session's last viewed product."""
-
-
-@dataclass(frozen=True)
-class History:
-    """One row per interaction, in timestamp order."""
-
-    user: np.ndarray
-    item: np.ndarray
-    event_type: np.ndarray
-    """Index into EVENT_TYPES."""
-    timestamp: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.user)
 
 
 @dataclass(frozen=True)
