@@ -50,12 +50,18 @@ def _scored(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"itemId": entry["itemId"], "score": entry.get("score")} for entry in entries]
 
 
+def _shopper(event: dict[str, Any]) -> str:
+    """The signed-in shopper: the `sub` the authorizer verified (no profile emulation here)."""
+    shopper: str = event["requestContext"]["authorizer"]["claims"]["sub"]
+    return shopper
+
+
 def recommend(event: dict[str, Any], context: Any) -> dict[str, Any]:
     query = event.get("queryStringParameters") or {}
     num_results = int(query.get("numResults", 25))
     response = _client("personalize-runtime").get_recommendations(
         campaignArn=_parameter("personalize/user-personalization-arn"),
-        userId=query["userId"],
+        userId=_shopper(event),
         numResults=num_results,
     )
     return _ok(
@@ -70,7 +76,7 @@ def related(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = _client("personalize-runtime").get_recommendations(
         campaignArn=_parameter("personalize/related-items-arn"),
         itemId=item_id,
-        userId=query["userId"],
+        userId=_shopper(event),
         numResults=num_results + 1,
     )
     items = [item for item in _scored(response["itemList"]) if item["itemId"] != item_id]
@@ -81,7 +87,7 @@ def rank(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = json.loads(event["body"])
     response = _client("personalize-runtime").get_personalized_ranking(
         campaignArn=_parameter("personalize/personalized-ranking-arn"),
-        userId=request["userId"],
+        userId=_shopper(event),
         inputList=request["itemIds"],
     )
     return _ok(

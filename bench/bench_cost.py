@@ -228,10 +228,9 @@ def measure_track_event(invocations: int) -> float:
     handler: Callable[..., dict[str, Any]] = project_handler("track_event")
     body = {
         "sessionId": "bench-session",
-        "userId": "user-42",
         "events": [{"eventType": "ProductViewed", "itemId": f"item-{n:04d}"} for n in range(EVENTS_PER_POST)],
     }
-    event, context = rest_event("POST", "/events", body=body), FakeLambdaContext()
+    event, context = rest_event("POST", "/events", body=body, shopper="user-42"), FakeLambdaContext()
     samples = []
     with quiet_stdout():
         answer = handler(event, context)

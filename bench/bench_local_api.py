@@ -3,8 +3,9 @@
 `python -m bench.bench_local_api [--connections 8] [--seconds 15]` starts `python -m local.demo`
 (default dataset, free ports) in its own process, then drives each route in turn at a fixed
 concurrency with `wrk` (Debian: `apt-get install -y wrk`), or with a Python load generator when
-wrk is missing: `GET /recommendations`, `GET /related`, `POST /rank` and, last (its events keep
-the sinks busy afterwards), `POST /events`. Each route gets a warm-up, then the measured run;
+wrk is missing, one route per use case: `GET /me/recommendations` and `POST /me/rank` signed in
+(the demo account's ID token, emulating shopper 1), `GET /related` and, last (its events keep the
+sinks busy afterwards), `POST /events` anonymous. Each route gets a warm-up, then the measured run;
 reported: requests per second, p50/p99 latency and errors (non-2xx answers, socket errors and
 timeouts), which must be zero.
 
@@ -32,11 +33,12 @@ from urllib.parse import urlsplit
 from bench.report import RESULTS_DIR, Goal, Section, percentile, table
 from bench.stack_probe import DeliveryLog
 from dataset.loader import load_item_ids
+from local.cognito import demo_id_token
 from local.data import DataFolder
 from local.launcher import DemoProcess, launch
 
-USERS = 5000
-"""Signed-in shoppers are the default dataset's users 1..USERS."""
+BENCH_SHOPPER = "1"
+"""The dataset shopper the demo account emulates for the signed-in routes."""
 REQUESTS_PER_ROUTE = 1000
 RANK_LIST_SIZE = 25
 """A page of search results or of a category, as the storefront ranks it."""
@@ -67,10 +69,14 @@ class Request:
 
 @dataclass(frozen=True)
 class RouteLoad:
-    """One route under load: its requests, and the label the report gives it."""
+    """One route under load: its requests, the label the report gives it, and headers of every request."""
 
     label: str
     requests: tuple[Request, ...]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def request_headers(self, request: Request) -> dict[str, str]:
+        return {**(JSON_HEADERS if request.body is not None else {}), **dict(self.headers)}
 
 
 @dataclass(frozen=True)
@@ -89,41 +95,39 @@ class LoadResult:
     """time.time() when the measured run began."""
 
 
-def route_loads(items: Sequence[str]) -> list[RouteLoad]:
-    """The four routes' requests: signed-in shoppers, catalog items, every other session anonymous."""
-
-    def user(n: int) -> str:
-        return str(n % USERS + 1)
+def route_loads(items: Sequence[str], id_token: str = "") -> list[RouteLoad]:
+    """One route per use case: signed in with `id_token` (recommendations, ranking), anonymous (related
+    items of catalog items; events of anonymous sessions)."""
 
     def item(n: int) -> str:
         return items[n % len(items)]
 
     def events_body(n: int) -> str:
-        body: dict[str, object] = {
-            "sessionId": f"{SESSION_PREFIX}{n}",
-            "events": [
-                {"eventType": "ProductViewed", "itemId": item(n * EVENTS_PER_POST + k)}
-                for k in range(EVENTS_PER_POST)
-            ],
-        }
-        if n % 2 == 0:
-            body["userId"] = user(n)
-        return json.dumps(body)
+        return json.dumps(
+            {
+                "sessionId": f"{SESSION_PREFIX}{n}",
+                "events": [
+                    {"eventType": "ProductViewed", "itemId": item(n * EVENTS_PER_POST + k)}
+                    for k in range(EVENTS_PER_POST)
+                ],
+            }
+        )
 
     def rank_body(n: int) -> str:
-        return json.dumps({"userId": user(n), "itemIds": [item(n + k) for k in range(RANK_LIST_SIZE)]})
+        return json.dumps({"itemIds": [item(n + k) for k in range(RANK_LIST_SIZE)]})
 
+    signed_in = (("Authorization", id_token),)
     numbers = range(REQUESTS_PER_ROUTE)
     return [
         RouteLoad(
-            "GET /recommendations",
-            tuple(Request("GET", f"/recommendations?numResults=25&userId={user(n)}") for n in numbers),
+            "GET /me/recommendations",
+            tuple(Request("GET", "/me/recommendations?numResults=25") for _ in numbers),
+            signed_in,
         ),
+        RouteLoad("GET /related", tuple(Request("GET", f"/related?itemId={item(n)}") for n in numbers)),
         RouteLoad(
-            "GET /related",
-            tuple(Request("GET", f"/related?itemId={item(n)}&userId={user(n)}") for n in numbers),
+            "POST /me/rank", tuple(Request("POST", "/me/rank", rank_body(n)) for n in numbers), signed_in
         ),
-        RouteLoad("POST /rank", tuple(Request("POST", "/rank", rank_body(n)) for n in numbers)),
         RouteLoad("POST /events", tuple(Request("POST", "/events", events_body(n)) for n in numbers)),
     ]
 
@@ -144,9 +148,10 @@ def lua_string(text: str) -> str:
 
 def wrk_script(load: RouteLoad, base_path: str = "") -> str:
     """Lua for wrk: the route's requests pre-formatted, sent in turn (paths under the API's base path)."""
-    headers = "{" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in JSON_HEADERS.items()) + "}"
     lines = ["local requests = {}"]
     for request in load.requests:
+        pairs = load.request_headers(request).items()
+        headers = "{" + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in pairs) + "}"
         body = "nil" if request.body is None else lua_string(request.body)
         lines.append(
             f"requests[#requests + 1] = wrk.format({lua_string(request.method)}, "
@@ -229,7 +234,7 @@ def run_python(url: str, load: RouteLoad, connections: int, seconds: int) -> Loa
             count += connections
             started = time.perf_counter()
             try:
-                headers = JSON_HEADERS if request.body is not None else {}
+                headers = load.request_headers(request)
                 path = base_path + request.path
                 connection.request(request.method, path, body=request.body, headers=headers)
                 response = connection.getresponse()
@@ -283,7 +288,8 @@ def measure(connections: int, seconds: int, data_dir: Path) -> tuple[list[LoadRe
     lag = None
     try:
         url = demo.info["apiUrl"]
-        for load in route_loads(catalog_items(data_dir)):
+        token = demo_id_token(demo.info["cognito"], shopper_id=BENCH_SHOPPER)
+        for load in route_loads(catalog_items(data_dir), token):
             load_tool(url, load, connections, WARM_UP_SECONDS)
             started_at = time.time()
             result = load_tool(url, load, connections, seconds)

@@ -55,9 +55,11 @@ def catalog_items(dataset_dir: Path, count: int) -> list[str]:
     return load_item_ids(dataset_dir, limit=count)
 
 
-def send_session(api_url: str, session: int, items: list[str]) -> list[SentEvent]:
+def send_session(api_url: str, session: int, items: list[str], id_token: str | None) -> list[SentEvent]:
+    """One session's posts: signed in (POST /me/events with the account's ID token) when given a token."""
     """One shopper's bursts; every other session is signed in."""
-    signed_in = session % 2 == 0
+    signed_in = id_token is not None
+    headers = {"Authorization": id_token} if id_token else {}
     sent: list[SentEvent] = []
     with requests.Session() as http:
         for burst in range(POSTS_PER_SESSION):
@@ -72,18 +74,19 @@ def send_session(api_url: str, session: int, items: list[str]) -> list[SentEvent
                 for n in range(EVENTS_PER_POST)
             ]
             body: dict[str, Any] = {"sessionId": f"bench-session-{session}", "events": events}
-            if signed_in:
-                body["userId"] = f"bench-user-{session}"
-            post_with_retries(http, f"{api_url}/events", body)
+            path = "me/events" if signed_in else "events"
+            post_with_retries(http, f"{api_url}/{path}", body, headers)
             now = time.monotonic()
             sent.extend(SentEvent(event["eventId"], signed_in, now) for event in events)
     return sent
 
 
-def post_with_retries(http: requests.Session, url: str, body: dict[str, Any]) -> None:
+def post_with_retries(
+    http: requests.Session, url: str, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     """As the storefront does: a 503 is sent again with the same eventIds."""
     for _ in range(ATTEMPTS):
-        answer = http.post(url, json=body, timeout=30)
+        answer = http.post(url, json=body, headers=headers or {}, timeout=30)
         if answer.status_code == 202:
             return
         if answer.status_code != 503:
@@ -188,6 +191,7 @@ def queue_settings() -> str:
 
 
 def run(quick: bool) -> Section:
+    from local.cognito import account_id_token
     from local.stack import LocalStack, StackOptions
 
     sessions = 16 if quick else 48
@@ -198,10 +202,16 @@ def run(quick: bool) -> Section:
         offsets = {sink: path.stat().st_size if path.exists() else 0 for sink, path in logs.items()}
         requests.delete(f"{stack.emulator_url}/_emulator/events", timeout=10)
         items = catalog_items(stack.folder.dataset, 200)
+        # Every other session signed in, each with an account of its own (its sub is the shopper).
+        tokens = {
+            n: account_id_token(stack.accounts, f"bench-user-{n}@example.com") for n in range(0, sessions, 2)
+        }
         with DeliveryWatcher(stack.emulator_url) as watcher:
             started = time.monotonic()
             with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-                batches = pool.map(lambda n: send_session(stack.api_url, n, items), range(sessions))
+                batches = pool.map(
+                    lambda n: send_session(stack.api_url, n, items, tokens.get(n)), range(sessions)
+                )
                 sent = [event for batch in batches for event in batch]
             seen = watcher.wait_for(sent)
         metrics = wait_for_metrics(logs, offsets, {sink: len(ids) for sink, ids in seen.items()})

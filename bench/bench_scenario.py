@@ -92,7 +92,7 @@ class RouteCase:
     def event(self) -> dict[str, Any]:
         from tests.apigw import rest_event
 
-        return rest_event(self.method, self.path, query=self.query, body=self.body)
+        return rest_event(self.method, self.path, query=self.query, body=self.body, shopper=USER_ID)
 
 
 RANK_LIST = _item_ids(RANK_LIST_SIZE)
@@ -103,7 +103,7 @@ ROUTE_CASES = (
         "/recommendations",
         "get_recommendations",
         {"numResults": NUM_RESULTS},
-        query={"userId": USER_ID, "numResults": str(NUM_RESULTS)},
+        query={"numResults": str(NUM_RESULTS)},
     ),
     RouteCase(
         "related",
@@ -111,7 +111,7 @@ ROUTE_CASES = (
         "/related",
         "get_recommendations",
         {"numResults": NUM_RESULTS + 1},
-        query={"itemId": ITEM_ID, "userId": USER_ID},
+        query={"itemId": ITEM_ID},
     ),
     RouteCase(
         "rank",
@@ -119,7 +119,7 @@ ROUTE_CASES = (
         "/rank",
         "get_personalized_ranking",
         {"inputList": RANK_LIST},
-        body={"userId": USER_ID, "itemIds": RANK_LIST},
+        body={"itemIds": RANK_LIST},
     ),
 )
 

@@ -147,6 +147,67 @@ def create_accounts(cognito: Any, endpoint: str, region: str, *, profile_emulati
     return accounts
 
 
+def cognito_client(endpoint: str, region: str) -> Any:
+    """A Cognito client of the twin's moto (the calls a browser makes need no real credentials)."""
+    import boto3
+
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (moto takes any credentials)
+    )
+
+
+def sign_in(cognito: Any, client_id: str, email: str, password: str) -> dict[str, str]:
+    """The account's tokens (USER_PASSWORD_AUTH, as the twin's storefront signs in)."""
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow=LOCAL_SIGN_IN_FLOW,
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    result: dict[str, str] = answer["AuthenticationResult"]
+    return result
+
+
+def emulate(cognito: Any, client_id: str, tokens: dict[str, str], shopper_id: str) -> str:
+    """Links the signed-in account to a dataset shopper, as the Profile page does; the new ID token."""
+    cognito.update_user_attributes(
+        AccessToken=tokens["AccessToken"],
+        UserAttributes=[{"Name": f"custom:{SHOPPER_ID_ATTRIBUTE}", "Value": shopper_id}],
+    )
+    answer = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )
+    id_token: str = answer["AuthenticationResult"]["IdToken"]
+    return id_token
+
+
+def demo_id_token(described: dict[str, Any], shopper_id: str | None = None) -> str:
+    """An ID token of the demo account, emulating `shopper_id` when given; `described` is the
+    `cognito` entry of `python -m local.demo --json` (for benchmarks and tests)."""
+    cognito = cognito_client(described["endpoint"], described["region"])
+    tokens = sign_in(cognito, described["clientId"], described["demoEmail"], described["demoPassword"])
+    if shopper_id is None:
+        return tokens["IdToken"]
+    return emulate(cognito, described["clientId"], tokens, shopper_id)
+
+
+def account_id_token(accounts: LocalAccounts, email: str, password: str = DEMO_PASSWORD) -> str:
+    """An ID token of a new account of the twin's pool (signed up, confirmed at once, signed in)."""
+    cognito = cognito_client(accounts.endpoint, accounts.region)
+    cognito.sign_up(
+        ClientId=accounts.client_id,
+        Username=email,
+        Password=password,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    return sign_in(cognito, accounts.client_id, email, password)["IdToken"]
+
+
 def install_twin_behaviour() -> None:
     """Auto-confirmed sign-ups and enforced write attributes, in this process's moto (idempotent)."""
     global _PATCHED  # noqa: PLW0603 (one patch per process)

@@ -5,6 +5,8 @@ Options win over environment variables, which win over the defaults:
   --storefront-port  DEMO_STOREFRONT_PORT   8080
   --data             DEMO_DATA_DIR          .demo-data/ in the repository
   --seed             DEMO_SEED              42 (the dataset is generated again for another seed)
+  --no-profile-emulation                    a signed-in account shops as itself only (as
+                                            `-c profileEmulation=false` deploys)
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ def parse_options(argv: list[str] | None, environ: dict[str, str]) -> tuple[Stac
     parser.add_argument(
         "--sink-visibility-timeout", type=int, default=None, help=argparse.SUPPRESS
     )  # tests: redelivery within seconds
+    parser.add_argument(
+        "--no-profile-emulation",
+        dest="profile_emulation",
+        action="store_false",
+        help="accounts cannot emulate a dataset shopper (custom:shopper_id is neither writable nor read)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON line with every URL (for tests)")
     arguments = parser.parse_args(argv)
     for name in ("api_port", "storefront_port"):
@@ -60,6 +68,7 @@ def parse_options(argv: list[str] | None, environ: dict[str, str]) -> tuple[Stac
         storefront_port=arguments.storefront_port,
         dataset=dataset,
         sink_visibility_timeout_seconds=arguments.sink_visibility_timeout,
+        profile_emulation=arguments.profile_emulation,
     )
     return options, arguments.json
 
@@ -80,7 +89,9 @@ def banner(stack: LocalStack, seconds: float, generated: bool) -> str:
         [
             f"Retail personalization demo is up ({seconds:.1f} s{dataset_note}).",
             f"  Storefront  {stack.storefront_url}",
-            f"  API         {stack.api_url}  (try {stack.api_url}/recommendations?userId=1)",
+            f"  API         {stack.api_url}  (try {stack.api_url}/recommendations; /me/* needs a token)",
+            f"  Sign in     {stack.accounts.demo_email} / {stack.accounts.demo_password}"
+            "  (the demo account; sign-ups are confirmed at once)",
             f"  Data        {stack.folder.root}  (logs: {logs}/<part>.log)",
             f"  Endpoints   {stack.folder.endpoints}  (the local AWS services, for the AWS CLI and scripts)",
             "Press Ctrl-C to stop.",

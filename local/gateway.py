@@ -10,6 +10,11 @@ the function fails, times out (Lambda ends it and API Gateway sees a function er
 malformed response. A request is read within the bounds of `BoundedRequestHandler`: a body over
 the functions' 64 KiB is a 413 before it is read, broken framing a 400, chunked bodies a 411, a
 request that does not arrive within its time a 408, each with a JSON error body.
+
+A signed-in route (`Route.signed_in`, the /me/* family) runs the Cognito user-pool authorizer first
+(`local.authorizer`, the checks API Gateway makes): without a valid ID token in `Authorization` the
+answer is 401 `{"message":"Unauthorized"}` and no function runs; with one, the token's claims reach
+the function in `requestContext.authorizer.claims`, as strings.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from infra.deployment import (
     DEFAULT_STAGE,
     METHODS_WITH_BODY,
 )
+from local.authorizer import CognitoAuthorizer, UnauthorizedError, claims_summary, verify
 from local.background_server import BackgroundServer, BoundedRequestHandler, Refusal
 from local.functions import InvocationError
 from personalization.contracts.topology import Route
@@ -78,11 +84,18 @@ class GatewayResponse:
 class RouteTable:
     def __init__(self, routes: Iterable[Route]) -> None:
         self._functions: dict[str, dict[str, str]] = {}
+        self._signed_in: set[tuple[str, str]] = set()
         for route in routes:
             self._functions.setdefault(route.path, {})[route.method] = route.function.name
+            if route.signed_in:
+                self._signed_in.add((route.method, route.path))
 
     def function(self, method: str, path: str) -> str | None:
         return self._functions.get(path, {}).get(method)
+
+    def is_signed_in(self, method: str, path: str) -> bool:
+        """Behind the Cognito authorizer."""
+        return (method, path) in self._signed_in
 
     def has_path(self, path: str) -> bool:
         return path in self._functions
@@ -134,8 +147,10 @@ def proxy_event(
     body: bytes,
     source_ip: str,
     request_id: str,
+    claims: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The REST API proxy event (payload v1) for one request."""
+    """The REST API proxy event (payload v1) for one request; `claims` of a verified token go to
+    `requestContext.authorizer.claims`."""
     url = urlsplit(raw_path)
     path = url.path
     query_pairs = parse_qsl(url.query, keep_blank_values=True)
@@ -173,6 +188,7 @@ def proxy_event(
             "identity": {"sourceIp": source_ip, "userAgent": multi_headers.get("User-Agent", [None])[-1]},
             "domainName": multi_headers.get("Host", ["127.0.0.1"])[-1],
             "apiId": API_ID,
+            **({"authorizer": {"claims": dict(claims)}} if claims is not None else {}),
         },
         "body": text,
         "isBase64Encoded": is_base64,
@@ -232,6 +248,8 @@ class Gateway(BackgroundServer):
         self.invoke = invoke
         self.cors = CorsPolicy(())
         """The storefront's origins: set before `start`, once the storefront host has its port."""
+        self.authorizer: CognitoAuthorizer | None = None
+        """The user pool's authorizer of the signed-in routes, set before `start` (without one: 401)."""
         super().__init__("gateway", _handler_class(self), host, port)
 
     def handle(
@@ -246,10 +264,24 @@ class Gateway(BackgroundServer):
             return api_error(
                 403, "Missing Authentication Token", "MissingAuthenticationTokenException", request_id
             )
+        claims = None
+        if self.routes.is_signed_in(method, path):
+            try:
+                claims = verify(self.authorizer, headers)
+            except UnauthorizedError as error:
+                logger.info("401 for %s %s: %s", method, path, error)
+                return self._unauthorized(headers, request_id)
+            logger.debug("authorized %s %s for %s", method, path, claims_summary(claims))
         if not is_json_object_body(method, headers, body):
             return api_error(400, "", "BadRequestException", request_id, BAD_REQUEST_BODY)
         event = proxy_event(
-            method, raw_path, headers=headers, body=body, source_ip=source_ip, request_id=request_id
+            method,
+            raw_path,
+            headers=headers,
+            body=body,
+            source_ip=source_ip,
+            request_id=request_id,
+            claims=claims,
         )
         try:
             return proxy_response(self.invoke(function, event), request_id)
@@ -258,6 +290,14 @@ class Gateway(BackgroundServer):
         except MalformedResponseError as error:
             logger.warning("malformed Lambda proxy response from %s: %s", function, error)
         return api_error(502, "Internal server error", "InternalServerErrorException", request_id)
+
+    def _unauthorized(self, headers: Sequence[tuple[str, str]], request_id: str) -> GatewayResponse:
+        """The UNAUTHORIZED gateway response, with the CORS origin the stack adds to it (so the page can
+        read the 401 and refresh its token)."""
+        response = api_error(401, "Unauthorized", "UnauthorizedException", request_id)
+        origin = next((value for key, value in headers if key.lower() == "origin"), None)
+        response.headers.append(("Access-Control-Allow-Origin", self.cors.allow_origin(origin)))
+        return response
 
     def _preflight(self, headers: Sequence[tuple[str, str]], request_id: str) -> GatewayResponse:
         origin = next((value for key, value in headers if key.lower() == "origin"), None)

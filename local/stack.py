@@ -3,8 +3,9 @@
 `LocalStack(options).start()` brings up, in this order: the dataset (generated when missing),
 the emulator (its own process), a moto server for SSM (a thread), the local bus and queues for
 EventBridge and SQS (`local.bus`, its own process, forwarding every other service to moto), what
-the CDK stack creates (parameters, bus, rules, queues), one warm process per function, the
-event source mappings, the API gateway and the storefront host. `stop()` undoes it all,
+the CDK stack creates (parameters, bus, rules, queues; in moto the user pool, its app client and
+the demo account), one warm process per function, the event source mappings, the API gateway
+(with the pool's authorizer on the /me/* routes) and the storefront host. `stop()` undoes it all,
 last started first, and is also what a failed start runs.
 """
 
@@ -26,7 +27,9 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from dataset import GeneratorConfig
+from local.authorizer import CognitoAuthorizer, UserPool
 from local.bus.process import BusProcess
+from local.cognito import LocalAccounts, cognito_client, create_accounts
 from local.data import DataFolder, ensure_dataset
 from local.emulator_process import EmulatorProcess
 from local.environment import LOCAL_CREDENTIALS, function_environment
@@ -91,6 +94,9 @@ class StackOptions:
     """Instances per function at most, as a reserved concurrency; the CPU has 2 cores."""
     sink_visibility_timeout_seconds: int | None = None
     """Overrides the sinks' visibility timeout, so that tests see redelivery within seconds."""
+    profile_emulation: bool = True
+    """A signed-in account may emulate a dataset shopper (`custom:shopper_id`), as the CDK context's
+    `profileEmulation`: the functions' PROFILE_EMULATION and the app client's write attributes."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class LocalStack:
         self._storefront: StorefrontServer | None = None
         self._moto_url = ""
         self._bus = BusProcess(self.folder.root / "bus-archive", self.folder.log("bus"), options.region)
+        self._accounts: LocalAccounts | None = None
         self._stops: list[Callable[[], None]] = []
 
     @property
@@ -153,6 +160,12 @@ class LocalStack:
     def emulator_url(self) -> str:
         return self._emulator.url
 
+    @property
+    def accounts(self) -> LocalAccounts:
+        """The user pool, its app client and the demo account."""
+        accounts: LocalAccounts = self._require(self._accounts)
+        return accounts
+
     def start(self) -> StartReport:
         started = time.monotonic()
         try:
@@ -173,6 +186,7 @@ class LocalStack:
             "aws": self.aws_url,
             "emulator": self.emulator_url,
             "region": self.options.region,
+            "cognito": self.accounts.endpoints_entry(),
         }
 
     def _write_endpoints(self) -> None:
@@ -204,6 +218,13 @@ class LocalStack:
             "parameterPrefix": self.options.parameter_prefix,
             "eventBusName": DEFAULT_EVENT_BUS_NAME,
             "endpointsFile": str(self.folder.endpoints),
+            "cognito": {
+                **self.accounts.endpoints_entry(),
+                "endpoint": self.accounts.endpoint,
+                "demoEmail": self.accounts.demo_email,
+                "demoPassword": self.accounts.demo_password,
+                "profileEmulation": self.options.profile_emulation,
+            },
             "queues": {
                 name: {"url": q.queue_url, "arn": q.queue_arn, "dlqUrl": q.dlq_url, "dlqArn": q.dlq_arn}
                 for name, q in self.sinks.items()
@@ -264,6 +285,13 @@ class LocalStack:
                 max_receive_count=BRIDGE_MAX_RECEIVE_COUNT,
                 visibility_timeout_seconds=visibility_timeout_seconds(LOCAL_BUFFER_SECONDS),
             )
+        with _timed("user pool"):
+            self._accounts = create_accounts(
+                cognito_client(self._moto_url, options.region),
+                self._moto_url,
+                options.region,
+                profile_emulation=options.profile_emulation,
+            )
         with _timed("emulator ready"):
             self._emulator.wait_ready()
         with ThreadPoolExecutor(max_workers=1) as background, _timed("functions and parameters"):
@@ -276,6 +304,15 @@ class LocalStack:
         self._start_event_source_mappings(sqs)
         self._start_analytics_stream(sqs)
         self._gateway.cors = CorsPolicy(self._origins())
+        self._gateway.authorizer = CognitoAuthorizer(
+            UserPool(
+                region=options.region,
+                user_pool_id=self.accounts.user_pool_id,
+                client_ids=(self.accounts.client_id,),
+                jwks_url=self.accounts.jwks_url,
+            )
+        )
+        self._storefront.configure(self.accounts.storefront_config(), options.profile_emulation)
         self._gateway.start()
         self._storefront.start()
         for server in (self._storefront, self._gateway):
@@ -293,6 +330,7 @@ class LocalStack:
         deployment_values = {
             "EVENT_BUS_NAME": DEFAULT_EVENT_BUS_NAME,
             "ALLOWED_ORIGINS": ",".join(self._origins()),
+            "PROFILE_EMULATION": str(self.options.profile_emulation).lower(),
         }
         # Each sink's own dead-letter queue; the test stack's short visibility caps the backoff too.
         backoff = self.options.sink_visibility_timeout_seconds

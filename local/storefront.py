@@ -1,6 +1,7 @@
 """The storefront's static host: `storefront/` plus the files a deployment would add next to it.
 
-`config.json` points the page at the API, and `data/` serves the dataset's catalog, users and
+`config.json` points the page at the API and at the twin's user pool (moto's Cognito endpoint, and
+USER_PASSWORD_AUTH: see `local.cognito`), and `data/` serves the dataset's catalog, users and
 featured list, so the storefront reads the same files it reads from S3 in the cloud. Requests are
 read within the bounds of `BoundedRequestHandler` (no unbounded body, no slow client held forever).
 """
@@ -36,8 +37,17 @@ CONTENT_TYPES = {
 }
 
 
-def storefront_config(api_url: str) -> dict[str, str]:
-    return {"apiBaseUrl": api_url, "dataBaseUrl": "data/"}
+def storefront_config(
+    api_url: str, cognito: Mapping[str, str] | None = None, profile_emulation: bool = True
+) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "apiBaseUrl": api_url,
+        "dataBaseUrl": "data/",
+        "profileEmulation": profile_emulation,
+    }
+    if cognito is not None:
+        config["cognito"] = dict(cognito)
+    return config
 
 
 class StorefrontRequestHandler(BoundedRequestHandler, SimpleHTTPRequestHandler):
@@ -75,8 +85,14 @@ class StorefrontServer(BackgroundServer):
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        generated = {"/config.json": json.dumps(storefront_config(api_url)).encode()}
+        self.api_url = api_url
+        self.generated = {"/config.json": json.dumps(storefront_config(api_url)).encode()}
         for name in DATA_FILES:
-            generated[f"/data/{name}"] = (dataset_dir / name).read_bytes()
-        handler = partial(StorefrontRequestHandler, directory=str(root), generated=generated)
+            self.generated[f"/data/{name}"] = (dataset_dir / name).read_bytes()
+        handler = partial(StorefrontRequestHandler, directory=str(root), generated=self.generated)
         super().__init__("storefront", handler, host, port)
+
+    def configure(self, cognito: Mapping[str, str], profile_emulation: bool) -> None:
+        """Adds the user pool to config.json (known once moto runs; before `start`)."""
+        config = storefront_config(self.api_url, cognito, profile_emulation)
+        self.generated["/config.json"] = json.dumps(config).encode()

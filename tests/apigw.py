@@ -20,6 +20,23 @@ class FakeLambdaContext:
         return 3000
 
 
+TEST_POOL_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+
+
+def shopper_claims(sub: str, **extra: str) -> dict[str, str]:
+    """The claims API Gateway's Cognito authorizer passes for an ID token of account `sub` (strings)."""
+    return {
+        "sub": sub,
+        "iss": TEST_POOL_ISSUER,
+        "aud": "test-client",
+        "token_use": "id",
+        "email": f"{sub}@example.com",
+        "email_verified": "true",
+        "exp": "Tue Dec 01 09:00:00 UTC 2026",
+        **extra,
+    }
+
+
 def rest_event(
     method: str,
     path: str,
@@ -27,8 +44,16 @@ def rest_event(
     body: Any = None,
     raw_body: str | None = None,
     headers: dict[str, str] | None = None,
+    shopper: str | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A proxy event as API Gateway sends it; `raw_body` is sent as is (for malformed JSON)."""
+    """A proxy event as API Gateway sends it; `raw_body` is sent as is (for malformed JSON).
+
+    `shopper` makes it a signed-in request: the /me route of `path`, with the claims of an account
+    whose `sub` is `shopper` (or the given `claims`) in `requestContext.authorizer`."""
+    if shopper is not None or claims is not None:
+        path = path if path.startswith("/me/") else f"/me{path}"
+        claims = claims if claims is not None else shopper_claims(str(shopper))
     all_headers = {"Content-Type": "application/json", "Origin": "http://127.0.0.1:8080", **(headers or {})}
     text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
     return {
@@ -53,6 +78,7 @@ def rest_event(
             "domainName": "test.execute-api.us-east-1.amazonaws.com",
             "requestTimeEpoch": 0,
             "protocol": "HTTP/1.1",
+            **({"authorizer": {"claims": claims}} if claims is not None else {}),
         },
         "body": text,
         "isBase64Encoded": False,

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from personalization.contracts.limits import IDENTIFIER_PATTERN
+from personalization.settings import ApiSettings
 from personalization.usecases.errors import BadRequestError, Problem
 
 SIGNED_IN_PREFIX = "/me"
@@ -100,3 +101,8 @@ def shopper_of_event(event: Mapping[str, Any], *, profile_emulation: bool) -> st
     if claims is None:
         raise NotSignedInError("no verified claims on a signed-in route")
     return shopper_id_from_claims(claims, profile_emulation=profile_emulation)
+
+
+def request_shopper(event: Mapping[str, Any], settings: ApiSettings) -> str | None:
+    """`shopper_of_event` with the function's PROFILE_EMULATION: what each HTTP handler calls."""
+    return shopper_of_event(event, profile_emulation=settings.profile_emulation)

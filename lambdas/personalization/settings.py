@@ -75,10 +75,22 @@ class FunctionSettings(BaseModel):
 
     def to_environment(self) -> dict[str, str]:
         """The environment variables that reproduce these settings."""
-        return {key: str(value) for key, value in self.model_dump(by_alias=True).items()}
+        return {key: _variable(value) for key, value in self.model_dump(by_alias=True).items()}
 
 
-class ReadSettings(FunctionSettings):
+def _variable(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class ApiSettings(FunctionSettings):
+    """Settings every API function has: who a signed-in request's shopper is (docs/architecture.md §4)."""
+
+    profile_emulation: bool = Field(default=True, alias="PROFILE_EMULATION")
+    """On: the token's `custom:shopper_id` (a dataset shopper the account emulates) when set, else `sub`.
+    Off: always `sub`, the account itself (a production deployment's choice)."""
+
+
+class ReadSettings(ApiSettings):
     """Settings of the read-path functions (recommend, related, rank)."""
 
     personalize_connect_timeout: float = Field(default=0.25, alias="PERSONALIZE_CONNECT_TIMEOUT", gt=0, le=5)
@@ -91,7 +103,7 @@ def read_settings() -> ReadSettings:
     return ReadSettings.from_environment()
 
 
-class EventSettings(FunctionSettings):
+class EventSettings(ApiSettings):
     """Settings of track_event: the bus its events go to (the stack passes the bus it creates)."""
 
     event_bus_name: str = Field(

@@ -1,4 +1,4 @@
-"""GET /recommendations: personalized items for a shopper, featured items for everyone else."""
+"""GET /me/recommendations: items for the signed-in shopper; GET /recommendations: featured items."""
 
 from typing import Annotated, Any
 
@@ -9,8 +9,14 @@ from pydantic import Field
 
 from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.filters import FilterName
-from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
-from personalization.http.resolver import build_resolver, route_responses
+from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS
+from personalization.http.resolver import (
+    SIGNED_IN_SECURITY,
+    build_resolver,
+    route_responses,
+    signed_in_responses,
+)
+from personalization.identity import request_shopper
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import read_settings
 from personalization.usecases.read import recommend_for_user
@@ -19,15 +25,24 @@ from personalization.wiring import read_dependencies
 app = build_resolver(read_settings)
 
 
+RESPONSES = route_responses(200, "Items for the shopper, and their source", RecommendationsResponse)
+
+
 @app.get(
     "/recommendations",
-    summary="Recommendations for a shopper",
+    summary="Featured items for an anonymous shopper (source featured)",
     tags=["read"],
-    responses=route_responses(200, "Items for the shopper, and their source", RecommendationsResponse),
+    responses=RESPONSES,
+)
+@app.get(
+    "/me/recommendations",
+    summary="Recommendations for the signed-in shopper (the shopper comes from the ID token)",
+    tags=["read", "signed-in"],
+    responses=signed_in_responses(RESPONSES),
+    security=SIGNED_IN_SECURITY,
 )
 @tracer.capture_method
 def get_recommendations(
-    user_id: Annotated[Identifier | None, Query(alias="userId", description="Signed-in shopper")] = None,
     num_results: Annotated[
         int, Query(alias="numResults", ge=1, le=MAX_NUM_RESULTS, description="How many items")
     ] = DEFAULT_NUM_RESULTS,
@@ -40,7 +55,8 @@ def get_recommendations(
         Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_ -]+$"),
     ] = None,
 ) -> RecommendationsResponse:
-    return recommend_for_user(read_dependencies(), user_id, num_results, filter_name, filter_value)
+    shopper = request_shopper(app.current_event.raw_event, read_settings())
+    return recommend_for_user(read_dependencies(), shopper, num_results, filter_name, filter_value)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -1,4 +1,4 @@
-"""POST /events: the shopper's actions, put on the EventBridge bus for the sinks."""
+"""POST /events (a session's actions) and POST /me/events (the signed-in shopper's), onto the event bus."""
 
 from typing import Annotated, Any
 
@@ -13,7 +13,14 @@ from personalization.contracts.events import (
     TrackEventsRequest,
     TrackEventsResponse,
 )
-from personalization.http.resolver import build_resolver, route_responses, treat_text_plain_as_json
+from personalization.http.resolver import (
+    SIGNED_IN_SECURITY,
+    build_resolver,
+    route_responses,
+    signed_in_responses,
+    treat_text_plain_as_json,
+)
+from personalization.identity import request_shopper
 from personalization.observability import logger, metrics, tracer
 from personalization.settings import event_settings
 from personalization.usecases.tracking import track_events
@@ -34,10 +41,18 @@ RESPONSES = route_responses(
 )
 
 
-@app.post("/events", summary="Record shopper events", tags=["events"], responses=RESPONSES)
+@app.post("/events", summary="Record an anonymous session's events", tags=["events"], responses=RESPONSES)
+@app.post(
+    "/me/events",
+    summary="Record the signed-in shopper's events",
+    tags=["events", "signed-in"],
+    responses=signed_in_responses(RESPONSES),
+    security=SIGNED_IN_SECURITY,
+)
 @tracer.capture_method
 def post_events(request: Annotated[TrackEventsRequest, Body(embed=False)]) -> Response[TrackEventsResponse]:
-    accepted = track_events(event_publisher(), request)
+    shopper = request_shopper(app.current_event.raw_event, event_settings())
+    accepted = track_events(event_publisher(), request, shopper)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
 

@@ -1,6 +1,10 @@
 /**
  * The personalization API client (docs/architecture.md §4). Every call has a timeout, so a slow or
  * failing API turns into an `ApiError` the views answer with a fallback, never an endless wait.
+ *
+ * Two families of routes: anonymous (`/recommendations`, `/related`, `/rank`, `/events`) and, for a
+ * signed-in account, `/me/...` with the Cognito ID token in `Authorization`. No call names a user:
+ * the API takes the shopper from the token. A 401 refreshes the token once and retries.
  */
 
 export class ApiError extends Error {
@@ -15,27 +19,67 @@ export class ApiError extends Error {
 const MAX_LOGGED_CALLS = 50;
 
 export class ApiClient {
-  constructor({ baseUrl, timeoutMs }) {
+  constructor({ baseUrl, timeoutMs, identity }) {
     this.baseUrl = baseUrl;
     this.timeoutMs = timeoutMs;
+    this.identity = identity;
     /** The most recent calls, newest last (a hook for tests and for curious demo audiences). */
     this.calls = [];
   }
 
-  getRecommendations({ userId, numResults = 12 }) {
-    return this.request("GET", "recommendations", { query: { userId, numResults } });
+  getRecommendations({ numResults = 12 } = {}) {
+    return this.call("GET", "recommendations", { query: { numResults } });
   }
 
-  getRelated({ itemId, userId, numResults = 8 }) {
-    return this.request("GET", "related", { query: { itemId, userId, numResults } });
+  getRelated({ itemId, numResults = 8 }) {
+    return this.call("GET", "related", { query: { itemId, numResults } });
   }
 
-  rank({ userId, itemIds, context }) {
-    return this.request("POST", "rank", { body: { userId, itemIds, context } });
+  rank({ itemIds, context }) {
+    return this.call("POST", "rank", { body: { itemIds, context } });
   }
 
-  postEvents(batch) {
-    return this.request("POST", "events", { body: batch });
+  /** A batch of events; `signedIn` says which family it was tracked under (the anonymous one otherwise). */
+  postEvents(batch, { signedIn = false } = {}) {
+    return this.call("POST", "events", { body: batch, signedIn });
+  }
+
+  /**
+   * Hands a batch to the browser to deliver after the page is gone: `sendBeacon` for an anonymous
+   * batch; a keepalive `fetch` with the token for a signed-in one (a beacon cannot set headers).
+   * False when the browser refused it.
+   */
+  sendOnExit(path, body, { signedIn = false } = {}) {
+    const token = signedIn ? this.identity.currentIdToken() : null;
+    if (token) {
+      const url = this.url(`me/${path}`);
+      fetch(url, {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", Authorization: token },
+        body: JSON.stringify(body),
+      }).catch(() => {});
+      this.record({ method: "POST", path: `/me/${path}`, url, body, status: null, outcome: "keepalive", signedIn: true });
+      return true;
+    }
+    if (typeof navigator.sendBeacon !== "function") return false;
+    // A string body goes out as text/plain: a CORS-simple request, which a beacon can make cross-origin.
+    return navigator.sendBeacon(this.url(path), JSON.stringify(body));
+  }
+
+  /** Signed in (or `signedIn` for events tracked signed in): the /me route with the token, else the anonymous one. */
+  async call(method, path, { query, body, signedIn = this.identity.signedIn } = {}) {
+    let token = signedIn ? await this.identity.idToken() : null;
+    if (!token) return this.request(method, path, { query, body });
+    try {
+      return await this.request(method, `me/${path}`, { query, body, token });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      await this.identity.rejected(token);
+      token = await this.identity.idToken();
+      if (!token) throw error;
+      return this.request(method, `me/${path}`, { query, body, token });
+    }
   }
 
   url(path, query = {}) {
@@ -46,9 +90,12 @@ export class ApiClient {
     return url.href;
   }
 
-  async request(method, path, { query, body } = {}) {
+  async request(method, path, { query, body, token = null } = {}) {
     const url = this.url(path, query);
-    const call = { method, path: `/${path}`, url, body: body ?? null, status: null, outcome: "pending" };
+    const call = { method, path: `/${path}`, url, body: body ?? null, status: null, outcome: "pending", signedIn: token !== null };
+    const headers = {};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = token;
     this.record(call);
     const started = performance.now();
     const controller = new AbortController();
@@ -57,7 +104,7 @@ export class ApiClient {
       const response = await fetch(url, {
         method,
         signal: controller.signal,
-        headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         // A POST in flight when the shopper leaves the page still reaches the API.
         keepalive: body !== undefined,

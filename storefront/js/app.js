@@ -16,30 +16,40 @@ class Shop {
   constructor({ config, data }) {
     this.config = config;
     this.data = data;
-    this.api = new ApiClient({ baseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs });
-    this.identity = new Identity();
+    this.identity = new Identity({ accounts: config.cognito, profileEmulation: config.profileEmulation });
+    this.api = new ApiClient({ baseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs, identity: this.identity });
     this.tracker = new EventTracker({
       api: this.api,
       identity: this.identity,
       flushIntervalMs: config.eventFlushIntervalMs,
     });
+    // Events tracked under one account (or none) leave before the account changes.
+    this.identity.beforeChange = () => this.tracker.flush();
     this.cart = new Cart({ data, tracker: this.tracker });
     this.lastOrder = null;
     this.main = document.getElementById("main");
     this.route = null;
   }
 
+  /** The dataset shopper the signed-in account emulates, or null. */
   currentUser() {
-    return this.identity.userId === null ? null : (this.data.user(this.identity.userId) ?? null);
+    const shopperId = this.identity.emulatedShopperId;
+    return shopperId === null ? null : (this.data.user(shopperId) ?? null);
   }
 
-  signIn(userId) {
-    this.identity.signIn(userId);
-    this.navigate("#/");
+  /** The name the shop greets a signed-in shopper by: the emulated shopper's, else the account's email. */
+  displayName() {
+    if (!this.identity.signedIn) return null;
+    return this.currentUser()?.name ?? this.identity.email ?? "Shopper";
   }
 
-  signOut() {
-    this.identity.signOut();
+  firstName() {
+    const user = this.currentUser();
+    return user ? user.name.split(" ")[0] : (this.identity.email?.split("@")[0] ?? "you");
+  }
+
+  async signOut() {
+    await this.identity.signOut();
     this.navigate("#/");
   }
 
@@ -73,7 +83,13 @@ class Shop {
   start() {
     this.header = new Header(this);
     this.tracker.installPageHideFlush();
-    this.identity.onChange(() => this.header.update(this.route));
+    let signedIn = this.identity.signedIn;
+    this.identity.onChange(() => {
+      this.header.update(this.route);
+      // Signed out by an expired or revoked session: show the page as a visitor sees it.
+      if (signedIn && !this.identity.signedIn && this.route?.name !== "signin") this.render();
+      signedIn = this.identity.signedIn;
+    });
     this.cart.onChange(() => this.header.update(this.route));
     window.addEventListener("hashchange", () => {
       if (isRouteHash(location.hash)) this.render().then(() => this.focusHeading());
@@ -94,8 +110,15 @@ class Shop {
 function exposeTestHooks(shop) {
   window.__shop = Object.freeze({
     sessionId: shop.identity.sessionId,
-    get userId() {
-      return shop.identity.userId;
+    get signedIn() {
+      return shop.identity.signedIn;
+    },
+    get email() {
+      return shop.identity.email;
+    },
+    /** The dataset shopper the account emulates (null: none, or signed out). */
+    get shopperId() {
+      return shop.identity.emulatedShopperId;
     },
     get lastApiCalls() {
       return shop.api.calls.map((call) => ({ ...call }));

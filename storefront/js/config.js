@@ -1,4 +1,8 @@
-/** The runtime configuration: `config.json` next to index.html, written at deploy or by the local stack. */
+/**
+ * The runtime configuration: `config.json` next to index.html, written at deploy or by the local stack.
+ * `cognito` ({region, userPoolId, clientId}, and locally `endpoint` and `authFlow`) turns on accounts;
+ * `profileEmulation` (default true) shows the Profile page's shopper chooser.
+ */
 
 export class ConfigError extends Error {}
 
@@ -32,6 +36,31 @@ function parseConfig(raw) {
     dataBaseUrl: new URL(raw.dataBaseUrl ?? "data/", document.baseURI).href,
     apiTimeoutMs: milliseconds(raw, "apiTimeoutMs"),
     eventFlushIntervalMs: milliseconds(raw, "eventFlushIntervalMs"),
+    cognito: parseCognito(raw.cognito),
+    profileEmulation: raw.profileEmulation !== false,
+  });
+}
+
+const AUTH_FLOWS = ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"];
+
+/** The user pool the shop signs in with (absent: no accounts, every visitor is anonymous). */
+function parseCognito(cognito) {
+  if (cognito === undefined || cognito === null) return null;
+  for (const name of ["region", "userPoolId", "clientId"]) {
+    if (typeof cognito[name] !== "string" || cognito[name] === "") {
+      throw new ConfigError(`"cognito.${name}" in config.json must be a non-empty string.`);
+    }
+  }
+  const authFlow = cognito.authFlow ?? "USER_SRP_AUTH";
+  if (!AUTH_FLOWS.includes(authFlow)) {
+    throw new ConfigError(`"cognito.authFlow" in config.json must be one of ${AUTH_FLOWS.join(", ")}.`);
+  }
+  return Object.freeze({
+    region: cognito.region,
+    userPoolId: cognito.userPoolId,
+    clientId: cognito.clientId,
+    endpoint: cognito.endpoint ? new URL(cognito.endpoint).href : null,
+    authFlow,
   });
 }
 

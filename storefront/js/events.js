@@ -1,8 +1,11 @@
 /**
- * Shopper events (docs/architecture.md §5): queued as they happen, sent to `POST /events` in small
- * batches, retried with backoff under the same eventIds (so the backend recognises a retry),
- * and handed to `navigator.sendBeacon` when the page is hidden. After a 503 only the events it
- * names as not accepted (`notAccepted`) are sent again; the others are on the bus.
+ * Shopper events (docs/architecture.md §5): queued as they happen, sent in small batches to
+ * `POST /events` (anonymous: the session only) or `POST /me/events` (signed in: the token says who),
+ * retried with backoff under the same eventIds (so the backend recognises a retry), and handed to the
+ * browser when the page is hidden: `sendBeacon` when anonymous, a keepalive `fetch` with the token
+ * when signed in (a beacon cannot set headers). An event leaves under the identity it was tracked with.
+ * After a 503 only the events it names as not accepted (`notAccepted`) are sent again; the others are
+ * on the bus.
  */
 
 import { ApiError } from "./api.js";
@@ -45,7 +48,7 @@ export class EventTracker {
     this.sending = null;
   }
 
-  /** Listen for the page being hidden or left, and send what is queued with sendBeacon. */
+  /** Listen for the page being hidden or left, and hand what is queued to the browser. */
   installPageHideFlush(target = window, doc = document) {
     doc.addEventListener("visibilitychange", () => {
       if (doc.visibilityState === "hidden") this.beaconQueued();
@@ -59,7 +62,7 @@ export class EventTracker {
     if (itemId) event.itemId = itemId;
     if (recommendationId) event.recommendationId = recommendationId;
     if (properties && Object.keys(properties).length > 0) event.properties = properties;
-    this.queue.push({ sessionId: this.identity.sessionId, userId: this.identity.userId, event });
+    this.queue.push({ sessionId: this.identity.sessionId, signedIn: this.identity.signedIn, event });
     this.schedule(this.queue.length >= this.maxBatch ? 0 : this.flushIntervalMs);
     return event;
   }
@@ -94,7 +97,7 @@ export class EventTracker {
     while (this.queue.length > 0) {
       const entries = this.nextBatch();
       try {
-        await this.api.postEvents(toPayload(entries));
+        await this.api.postEvents(toPayload(entries), { signedIn: entries[0].signedIn });
         this.markSent(entries, "fetch");
         this.failures = 0;
         this.retryNotBefore = 0;
@@ -118,26 +121,24 @@ export class EventTracker {
     }
   }
 
-  /** The oldest queued events that share one session and user, up to the batch size. */
+  /** The oldest queued events that share one session and sign-in state, up to the batch size. */
   nextBatch() {
     const [first] = this.queue;
     const count = this.queue
       .slice(0, this.maxBatch)
-      .findIndex((entry) => entry.sessionId !== first.sessionId || entry.userId !== first.userId);
+      .findIndex((entry) => entry.sessionId !== first.sessionId || entry.signedIn !== first.signedIn);
     return this.queue.splice(0, count === -1 ? this.maxBatch : count);
   }
 
   beaconQueued() {
-    if (typeof navigator.sendBeacon !== "function") return;
-    const url = this.api.url("events");
     while (this.queue.length > 0) {
       const entries = this.nextBatch();
-      // A string body goes out as text/plain: a CORS-simple request, which a beacon can make cross-origin.
-      if (!navigator.sendBeacon(url, JSON.stringify(toPayload(entries)))) {
+      const { signedIn } = entries[0];
+      if (!this.api.sendOnExit("events", toPayload(entries), { signedIn })) {
         this.queue.unshift(...entries);
         return;
       }
-      this.markSent(entries, "beacon");
+      this.markSent(entries, signedIn ? "keepalive" : "beacon");
     }
   }
 
@@ -155,9 +156,7 @@ function notAccepted(entries, error) {
   return entries.filter((entry) => ids.has(entry.event.eventId));
 }
 
+/** The request body: the session and the events; never a user (the API takes it from the token). */
 function toPayload(entries) {
-  const [{ sessionId, userId }] = entries;
-  const payload = { sessionId, events: entries.map((entry) => entry.event) };
-  if (userId) payload.userId = userId;
-  return payload;
+  return { sessionId: entries[0].sessionId, events: entries.map((entry) => entry.event) };
 }

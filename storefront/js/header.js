@@ -18,6 +18,9 @@ export class Header {
       this.menu.open = false;
       shop.signOut();
     });
+    if (!shop.identity.accountsEnabled) {
+      for (const testid of ["menu-signin", "menu-signup"]) this.root.querySelector(`[data-testid=${testid}]`).hidden = true;
+    }
     this.menu.addEventListener("click", (event) => {
       if (event.target.closest("a")) this.menu.open = false;
     });
@@ -69,14 +72,23 @@ export class Header {
     this.updateProfile();
   }
 
+  /** The account in the header: the emulated shopper's name, or the account's email; "Guest" when signed out. */
   updateProfile() {
+    const identity = this.shop.identity;
     const user = this.shop.currentUser();
-    this.root.querySelector("[data-testid=profile-name]").textContent = user ? user.name : "Guest";
-    this.root.querySelector("[data-avatar]").textContent = user ? initials(user.name) : "?";
-    this.root.querySelector("[data-testid=profile-status]").textContent = user
-      ? `Shopping as ${user.name}: ${personaLabel(user)}`
-      : "Browsing anonymously";
-    this.root.querySelector("[data-testid=menu-signout]").hidden = !user;
-    this.menu.classList.toggle("signed-in", Boolean(user));
+    const name = this.shop.displayName();
+    this.root.querySelector("[data-testid=profile-name]").textContent = name ?? "Guest";
+    this.root.querySelector("[data-avatar]").textContent = name ? initials(name) : "?";
+    let status = "Browsing anonymously";
+    if (identity.signedIn) {
+      status = user ? `${identity.email} · shopping as ${user.name}: ${personaLabel(user)}` : `Signed in as ${identity.email}`;
+    }
+    this.root.querySelector("[data-testid=profile-status]").textContent = status;
+    this.root.querySelector("[data-testid=menu-signout]").hidden = !identity.signedIn;
+    for (const testid of ["menu-signin", "menu-signup"]) {
+      this.root.querySelector(`[data-testid=${testid}]`).hidden = identity.signedIn || !identity.accountsEnabled;
+    }
+    this.menu.classList.toggle("signed-in", identity.signedIn);
+    this.menu.dataset.account = identity.email ?? "";
   }
 }

@@ -8,11 +8,11 @@ import { MAX_RANK_ITEMS } from "./limits.js";
 
 const RANK_UNAVAILABLE = "Personal ordering is unavailable right now; showing products in their usual order.";
 
-/** "Inspired by your shopping trends": GET /recommendations for the signed-in shopper. */
+/** "Inspired by your shopping trends": GET /me/recommendations for the signed-in shopper (the token says who). */
 export async function recommendationsFor(shop, numResults = 12) {
   const fallback = (notice) => ({ items: shop.data.featuredItems().slice(0, numResults), source: "fallback", notice });
   try {
-    const answer = await shop.api.getRecommendations({ userId: shop.identity.userId, numResults });
+    const answer = await shop.api.getRecommendations({ numResults });
     const items = shop.data.itemsFor(answer.items.map((entry) => entry.itemId));
     if (answer.source === "fallback" || items.length === 0) {
       return fallback("Personal recommendations are not available right now; here are our featured products.");
@@ -23,7 +23,7 @@ export async function recommendationsFor(shop, numResults = 12) {
   }
 }
 
-/** "Related products": GET /related, for anonymous and signed-in shoppers alike. */
+/** "Related products": GET /related, or /me/related when signed in, for every shopper. */
 export async function relatedTo(shop, itemId, numResults = 8) {
   const fallback = (notice) => ({
     items: shop.data.featuredItems().filter((item) => item.id !== itemId).slice(0, numResults),
@@ -31,7 +31,7 @@ export async function relatedTo(shop, itemId, numResults = 8) {
     notice,
   });
   try {
-    const answer = await shop.api.getRelated({ itemId, userId: shop.identity.userId, numResults });
+    const answer = await shop.api.getRelated({ itemId, numResults });
     const items = shop.data.itemsFor(answer.items.map((entry) => entry.itemId)).filter((item) => item.id !== itemId);
     if (answer.source === "fallback" || items.length === 0) {
       return fallback("Related products are not available for this item yet; here are featured products.");
@@ -43,7 +43,7 @@ export async function relatedTo(shop, itemId, numResults = 8) {
 }
 
 /**
- * Personalized ranking (POST /rank) of a category, the Featured list or search results for a
+ * Personalized ranking (POST /me/rank) of a category, the Featured list or search results for a
  * signed-in shopper; natural order for anonymous visitors. Lists longer than the API limit are
  * ranked on their head and keep their tail in natural order.
  */
@@ -52,7 +52,7 @@ export async function rankForShopper(shop, items, context) {
   const head = items.slice(0, MAX_RANK_ITEMS);
   const tail = items.slice(MAX_RANK_ITEMS);
   try {
-    const answer = await shop.api.rank({ userId: shop.identity.userId, itemIds: head.map((item) => item.id), context });
+    const answer = await shop.api.rank({ itemIds: head.map((item) => item.id), context });
     const ranked = shop.data.itemsFor(answer.items.map((entry) => entry.itemId));
     if (answer.source !== "personalize" || ranked.length !== head.length) {
       return { items, source: answer.source ?? "natural", notice: RANK_UNAVAILABLE };

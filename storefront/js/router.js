@@ -1,5 +1,6 @@
 /** Hash routes (`#/product/p00001`), so the shop works from any static host without rewrites. */
 
+import { renderSignIn, renderSignUp } from "./views/account.js";
 import { renderCart, renderCheckout, renderOrder } from "./views/cart.js";
 import { renderHome } from "./views/home.js";
 import { renderCategory, renderFeatured, renderSearch } from "./views/listing.js";
@@ -16,6 +17,8 @@ const ROUTES = [
   { name: "checkout", pattern: /^\/checkout$/, render: renderCheckout, title: () => "Checkout" },
   { name: "order", pattern: /^\/order\/(?<id>[\w.:@-]+)$/, render: renderOrder, title: () => "Order completed" },
   { name: "profile", pattern: /^\/profile$/, render: renderProfile, title: () => "Profile" },
+  { name: "signin", pattern: /^\/signin$/, render: renderSignIn, title: () => "Sign in" },
+  { name: "signup", pattern: /^\/signup$/, render: renderSignUp, title: () => "Create an account" },
 ];
 
 const NOT_FOUND = {

@@ -2,9 +2,10 @@
 
 Two back ends serve the same storefront:
 - a fake API (`fake_stack`, a small generated dataset) for the storefront's own behaviour, with exact
-  control over answers and faults. Its fixtures: `storefront_url`; `api`, the recorder (`calls(path)`,
-  `events()`) with the fault switches `outage()`, `slow(seconds)` and `fail_event_posts(n)`; `shop_data`,
-  the catalog, users and featured list the shop serves; `unconfigured_storefront_url`;
+  control over answers and faults, and the twin's user pool in an in-process moto server the page signs
+  in with. Its fixtures: `storefront_url`; `api`, the recorder (`calls(path)`, `events()`) with the fault
+  switches `outage()`, `slow(seconds)` and `fail_event_posts(n)`; `shop_data`, the catalog, users and
+  featured list the shop serves; `accounts`, the user pool; `unconfigured_storefront_url`;
 - the real local stack (`local_stack` from tests.stack_fixture, shared with the integration tests) for
   the journey through every part: `live_stack` (the handle, with the emulator's faults and received
   events cleared around each test) and `live_shop_data` (its dataset, as its storefront serves it).
@@ -20,8 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
+from local.authorizer import CognitoAuthorizer, UserPool
+from local.cognito import LocalAccounts, cognito_client, create_accounts
+from local.storefront import storefront_config
 from tests.e2e.fake_stack import FakeApi, ShopData, StaticSite, generate_dataset
 from tests.stack_fixture import LocalStackHandle
 
@@ -37,17 +42,26 @@ class Stack:
     api: FakeApi
     data: ShopData
     data_dir: Path
+    accounts: LocalAccounts
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("shop") / "data"
     data = generate_dataset(data_dir)
-    api = FakeApi(data).start()
-    site = StaticSite(data_dir, {"apiBaseUrl": api.url, "dataBaseUrl": "data/"}).start()
-    yield Stack(site.url, api, data, data_dir)
+    moto = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
+    accounts = create_accounts(
+        cognito_client(endpoint, "us-east-1"), endpoint, "us-east-1", profile_emulation=True
+    )
+    pool = UserPool("us-east-1", accounts.user_pool_id, (accounts.client_id,), accounts.jwks_url)
+    api = FakeApi(data, CognitoAuthorizer(pool)).start()
+    site = StaticSite(data_dir, storefront_config(api.url, accounts.storefront_config())).start()
+    yield Stack(site.url, api, data, data_dir, accounts)
     site.stop()
     api.stop()
+    moto.stop()
 
 
 @pytest.fixture
@@ -64,6 +78,12 @@ def storefront_url(stack: Stack, api: FakeApi) -> str:
 @pytest.fixture
 def shop_data(stack: Stack) -> ShopData:
     return stack.data
+
+
+@pytest.fixture
+def accounts(stack: Stack) -> LocalAccounts:
+    """The fake stack's user pool (sign-ups confirmed at once, as in the twin)."""
+    return stack.accounts
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """A stand-in for the local stack, for the browser tests: the storefront served as static files with a
-generated config.json and a small generated dataset, and a fake personalization API that records every call.
+generated config.json and a small generated dataset, a fake personalization API that records every call,
+and the twin's user pool (moto's Cognito in this process, `local.cognito`) the storefront signs in with.
 
 The fake API answers like docs/architecture.md §4 (CORS included, since the storefront and the API are on
 different origins) with simple, predictable personalization: recommendations come from the categories
 the shopper viewed last, then from the persona's categories; ranking puts the persona's categories first.
+Its /me/* routes check the ID token as the local gateway does (`local.authorizer`): 401 without a valid
+one; the shopper is the token's `custom:shopper_id`, else its `sub`. A `userId` anywhere is a 400.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from local.authorizer import CognitoAuthorizer, UnauthorizedError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STOREFRONT_DIR = REPO_ROOT / "storefront"
@@ -78,6 +83,12 @@ class ApiCall:
     body: Any
     status: int
     content_type: str
+    shopper: str | None = None
+    """The shopper the token named (a /me route), None for an anonymous call."""
+
+    @property
+    def signed_in(self) -> bool:
+        return self.path.startswith("/me/")
 
 
 @dataclass
@@ -90,10 +101,12 @@ class _ApiState:
 
 
 class FakeApi:
-    """The API of docs/architecture.md §4 with a recorder; `outage`, `slow`, `fail_event_posts` inject faults."""
+    """The API of docs/architecture.md §4 with a recorder; `outage`, `slow`, `fail_event_posts` inject
+    faults."""
 
-    def __init__(self, data: ShopData) -> None:
+    def __init__(self, data: ShopData, authorizer: CognitoAuthorizer | None = None) -> None:
         self.data = data
+        self.authorizer = authorizer
         self._lock = threading.Lock()
         self._state = _ApiState()
         self._release = threading.Event()
@@ -116,8 +129,9 @@ class FakeApi:
             self._state = _ApiState()
 
     def calls(self, path: str | None = None) -> list[ApiCall]:
+        """The calls of a use case: `calls("/rank")` holds POST /rank and POST /me/rank."""
         with self._lock:
-            return [call for call in self._state.calls if path is None or call.path == path]
+            return [call for call in self._state.calls if path is None or call.path in (path, f"/me{path}")]
 
     def events(self) -> list[dict[str, Any]]:
         """Accepted events, each with the batch's sessionId and userId (null when anonymous)."""
@@ -152,13 +166,30 @@ class FakeApi:
 
     # The API's behaviour.
 
-    def answer(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def shopper(self, path: str, authorization: str | None) -> str | None:
+        """The token's shopper on a /me route (UnauthorizedError without a valid token)."""
+        if not path.startswith("/me/"):
+            return None
+        if self.authorizer is None:
+            raise UnauthorizedError("no user pool")
+        claims = self.authorizer.claims(authorization)
+        return claims.get("custom:shopper_id") or claims["sub"]
+
+    def answer(
+        self, method: str, path: str, query: dict[str, str], body: Any, shopper: str | None = None
+    ) -> tuple[int, Any]:
         with self._lock:
             outage, delay = self._state.outage_status, self._state.delay_seconds
         if delay:
             self._release.wait(delay)
         if outage:
             return outage, {"message": "service unavailable", "errors": []}
+        if "userId" in query or (isinstance(body, dict) and "userId" in body):
+            return HTTPStatus.BAD_REQUEST, {
+                "message": "userId is not accepted",
+                "errors": [{"field": "userId"}],
+            }
+        path = path.removeprefix("/me")
         routes: dict[tuple[str, str], Callable[[dict[str, str], Any], tuple[int, Any]]] = {
             ("GET", "/recommendations"): self._recommendations,
             ("GET", "/related"): self._related,
@@ -168,11 +199,10 @@ class FakeApi:
         route = routes.get((method, path))
         if route is None:
             return HTTPStatus.NOT_FOUND, {"message": f"no route {method} {path}", "errors": []}
-        return route(query, body)
+        return route(query, body, shopper)
 
-    def _recommendations(self, query: dict[str, str], _body: Any) -> tuple[int, Any]:
+    def _recommendations(self, query: dict[str, str], _body: Any, user_id: str | None) -> tuple[int, Any]:
         count = int(query.get("numResults", "25"))
-        user_id = query.get("userId")
         if not user_id:
             return HTTPStatus.OK, self._answer(self.data.featured["itemIds"][:count], "featured", "featured")
         user = next(user for user in self.data.users if user["id"] == user_id)
@@ -190,7 +220,7 @@ class FakeApi:
             ]
         return list(dict.fromkeys(self.data.item(item_id)["category"] for item_id in reversed(viewed[-5:])))
 
-    def _related(self, query: dict[str, str], _body: Any) -> tuple[int, Any]:
+    def _related(self, query: dict[str, str], _body: Any, _user_id: str | None) -> tuple[int, Any]:
         item = self.data.item(query["itemId"])
         count = int(query.get("numResults", "25"))
         same_style = [
@@ -200,9 +230,8 @@ class FakeApi:
         related = [other["id"] for other in [*same_style, *same_category] if other["id"] != item["id"]]
         return HTTPStatus.OK, self._answer(related[:count], "related-items")
 
-    def _rank(self, _query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def _rank(self, _query: dict[str, str], body: Any, user_id: str | None) -> tuple[int, Any]:
         item_ids = body["itemIds"]
-        user_id = body.get("userId")
         if not user_id:
             return HTTPStatus.OK, self._answer(item_ids, "personalized-ranking", "natural")
         user = next(user for user in self.data.users if user["id"] == user_id)
@@ -213,14 +242,13 @@ class FakeApi:
 
         return HTTPStatus.OK, self._answer(sorted(item_ids, key=preference), "personalized-ranking")
 
-    def _events(self, _query: dict[str, str], body: Any) -> tuple[int, Any]:
+    def _events(self, _query: dict[str, str], body: Any, user_id: str | None) -> tuple[int, Any]:
         with self._lock:
             if self._state.failing_event_posts > 0:
                 self._state.failing_event_posts -= 1
                 return HTTPStatus.SERVICE_UNAVAILABLE, {"message": "events were not accepted", "errors": []}
             events = [
-                {**event, "sessionId": body["sessionId"], "userId": body.get("userId")}
-                for event in body["events"]
+                {**event, "sessionId": body["sessionId"], "userId": user_id} for event in body["events"]
             ]
             self._state.events.extend(events)
         return HTTPStatus.ACCEPTED, {
@@ -252,7 +280,7 @@ class FakeApi:
             def _cors(self) -> None:
                 self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
                 self.send_header("Access-Control-Allow-Methods", "GET,POST,OPTIONS")
-                self.send_header("Access-Control-Allow-Headers", "Content-Type")
+                self.send_header("Access-Control-Allow-Headers", "Content-Type,Authorization")
                 self.send_header("Access-Control-Max-Age", "600")
 
             def do_OPTIONS(self) -> None:
@@ -272,9 +300,14 @@ class FakeApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
-                status, answer = api.answer(method, url.path, query, body)
                 content_type = self.headers.get("Content-Type", "")
-                api._record(ApiCall(method, url.path, query, body, int(status), content_type))
+                try:
+                    shopper = api.shopper(url.path, self.headers.get("Authorization"))
+                except UnauthorizedError:
+                    status, answer, shopper = HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"}, None
+                else:
+                    status, answer = api.answer(method, url.path, query, body, shopper)
+                api._record(ApiCall(method, url.path, query, body, int(status), content_type, shopper))
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self._cors()

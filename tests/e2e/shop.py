@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -38,19 +39,64 @@ def open_profile(page: Page) -> Locator:
     return view(page, "profile")
 
 
-def sign_in(page: Page, user_id: str) -> None:
-    """From any page: the profile menu, then `choose_shopper`."""
-    open_profile(page)
-    choose_shopper(page, user_id)
+PASSWORD = "Shopping-test-2026"
+"""Meets the pool's policy (10+ characters, lower-case, capital, digit)."""
+
+
+def new_email(label: str = "shopper") -> str:
+    return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def sign_up(page: Page, email: str, password: str = PASSWORD) -> None:
+    """From any page: the profile menu's "Create an account", the form, and the signed-in profile."""
+    page.get_by_test_id("profile-menu-button").click()
+    page.get_by_test_id("menu-signup").click()
+    view(page, "signup")
+    page.get_by_test_id("signup-email").fill(email)
+    page.get_by_test_id("signup-password").fill(password)
+    page.get_by_test_id("signup-submit").click()
+    view(page, "profile")
+    page.locator(f'[data-testid=current-shopper][data-email="{email}"]').wait_for()
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """From any page: the profile menu's "Sign in", the form, and the signed-in profile."""
+    page.get_by_test_id("profile-menu-button").click()
+    page.get_by_test_id("menu-signin").click()
+    view(page, "signin")
+    page.get_by_test_id("signin-email").fill(email)
+    page.get_by_test_id("signin-password").fill(password)
+    page.get_by_test_id("signin-submit").click()
+    view(page, "profile")
+    page.locator(f'[data-testid=current-shopper][data-email="{email}"]').wait_for()
+
+
+def sign_out(page: Page) -> None:
+    """The profile menu's "Sign out", back to the anonymous home."""
+    page.get_by_test_id("profile-menu-button").click()
+    page.get_by_test_id("menu-signout").click()
+    page.locator('[data-testid=profile-name]:text-is("Guest")').wait_for()
+    view(page, "home")
 
 
 def choose_shopper(page: Page, user_id: str) -> None:
-    """On the profile page: pick the user, save, and wait for the signed-in home."""
-    page.get_by_test_id("user-search").fill(user_id)
-    page.locator(f'[data-testid=user-option][data-user-id="{user_id}"]').click()
+    """On the profile page: pick the user in the "User" dropdown, Save Changes, and wait for the home
+    page of the emulated shopper."""
+    page.get_by_test_id("user-select").select_option(user_id)
+    page.locator(f'[data-testid=user-preview] [data-user-id="{user_id}"]').wait_for()
     page.get_by_test_id("profile-save").click()
     page.locator("[data-testid=home-recommendations][data-source]").wait_for()
     view(page, "home")
+    assert page.evaluate("window.__shop.shopperId") == user_id
+
+
+def shop_as(page: Page, user_id: str) -> str:
+    """From any page: a new account (signed up, confirmed at once), emulating dataset shopper `user_id`;
+    returns the account's email."""
+    email = new_email()
+    sign_up(page, email)
+    choose_shopper(page, user_id)
+    return email
 
 
 def open_product(page: Page, link: Locator) -> str:

@@ -8,13 +8,16 @@ import pytest
 
 from tests.e2e.shop import (
     card_ids,
+    choose_shopper,
     events_of,
     eventually,
     name_word_across_categories,
+    new_email,
     open_product,
     open_shop,
     recommendation_id_of,
-    sign_in,
+    shop_as,
+    sign_up,
     view,
 )
 
@@ -41,10 +44,12 @@ def test_signed_in_shopper_sees_recommendations_from_their_persona(
 
     page.get_by_test_id("profile-menu-button").click()
     page.get_by_test_id("menu-profile").click()
-    view(page, "profile")
+    assert "browsing anonymously" in view(page, "profile").get_by_test_id("current-shopper").inner_text()
+    sign_up(page, new_email())
     page.get_by_test_id("persona-filter").select_option("footwear_outdoors")
+    page.get_by_test_id("user-select").select_option(shopper["id"])
     screenshot("profile")
-    sign_in(page, shopper["id"])
+    choose_shopper(page, shopper["id"])
 
     recommendations = page.get_by_test_id("home-recommendations")
     assert recommendations.get_attribute("data-source") == "personalize"
@@ -54,7 +59,8 @@ def test_signed_in_shopper_sees_recommendations_from_their_persona(
     assert len(categories) == 12
     assert sum(category in shopper["categories"] for category in categories) >= 10
     call = api.calls("/recommendations")[-1]
-    assert call.query["userId"] == shopper["id"]
+    assert (call.path, call.shopper) == ("/me/recommendations", shopper["id"])
+    assert "userId" not in call.query
     assert page.get_by_test_id("profile-name").inner_text() == shopper["name"]
     screenshot("home-signed-in")
 
@@ -62,7 +68,7 @@ def test_signed_in_shopper_sees_recommendations_from_their_persona(
 def test_recommendations_follow_what_the_shopper_views(page, storefront_url, api, shop_data, screenshot):
     shopper = shop_data.user_with_persona("footwear_outdoors")
     open_shop(page, storefront_url)
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
     before = card_ids(page.get_by_test_id("home-recommendations"))
     assert all(shop_data.item(item_id)["category"] != "electronics" for item_id in before)
 
@@ -124,15 +130,12 @@ def test_category_and_featured_are_ranked_for_a_signed_in_shopper(
     assert api.calls("/rank") == []
 
     shopper = shop_data.user_with_persona("jewelry_accessories")
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
     page.get_by_test_id("nav-featured").click()
     featured = view(page, "featured")
     rank = api.calls("/rank")[-1]
-    assert rank.body == {
-        "userId": shopper["id"],
-        "itemIds": shop_data.featured["itemIds"],
-        "context": "category",
-    }
+    assert rank.body == {"itemIds": shop_data.featured["itemIds"], "context": "category"}
+    assert (rank.path, rank.shopper) == ("/me/rank", shopper["id"])
     assert featured.get_by_test_id("personalized-badge").is_visible()
     ranked = card_ids(featured)
     assert sorted(ranked) == sorted(shop_data.featured["itemIds"])
@@ -167,13 +170,14 @@ def test_search_finds_products_fires_the_event_and_reranks_for_a_shopper(
 
     shopper = shop_data.user_with_persona("apparel_housewares")
     word = name_word_across_categories(shop_data, shopper["categories"])
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
     page.get_by_test_id("search-input").fill(word)
     page.get_by_test_id("search-submit").click()
     results = view(page, "search")
     rank = api.calls("/rank")[-1]
     assert rank.body["context"] == "search"
-    assert rank.body["userId"] == shopper["id"]
+    assert (rank.path, rank.shopper) == ("/me/rank", shopper["id"])
+    assert "userId" not in rank.body
     assert results.get_by_test_id("personalized-badge").is_visible()
     ranked_categories = [shop_data.item(item_id)["category"] for item_id in card_ids(results)]
     in_persona = [category in shopper["categories"] for category in ranked_categories]

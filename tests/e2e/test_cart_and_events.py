@@ -12,7 +12,7 @@ from tests.e2e.shop import (
     open_product,
     open_shop,
     recommendation_id_of,
-    sign_in,
+    shop_as,
     view,
 )
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 def test_cart_and_checkout_fire_one_event_per_item(page, storefront_url, api, shop_data, screenshot):
     shopper = shop_data.user_with_persona("electronics_beauty")
     open_shop(page, storefront_url)
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
     recommended = page.get_by_test_id("home-recommendations").get_by_test_id("product-link").first
     from_recommendations = recommendation_id_of(recommended)
     first = open_product(page, recommended)

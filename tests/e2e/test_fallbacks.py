@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.e2e.shop import card_ids, events_of, eventually, open_product, open_shop, sign_in, view
+from tests.e2e.shop import card_ids, events_of, eventually, open_product, open_shop, shop_as, view
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_api_down_falls_back_and_the_shop_stays_usable(page, storefront_url, api, shop_data, screenshot):
     shopper = shop_data.user_with_persona("footwear_outdoors")
     open_shop(page, storefront_url)
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
 
     with api.outage():
         page.get_by_test_id("nav-featured").click()
@@ -56,7 +56,7 @@ def test_api_down_falls_back_and_the_shop_stays_usable(page, storefront_url, api
 def test_slow_api_times_out_into_the_fallback(page, storefront_url, api, shop_data):
     shopper = shop_data.user_with_persona("jewelry_accessories")
     open_shop(page, storefront_url)
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
 
     with api.slow(8):
         started = time.monotonic()
@@ -67,7 +67,7 @@ def test_slow_api_times_out_into_the_fallback(page, storefront_url, api, shop_da
         assert card_ids(featured) == shop_data.featured["itemIds"]
         assert waited < 5
         outcome = page.evaluate(
-            "window.__shop.lastApiCalls.filter((call) => call.path === '/rank').at(-1).outcome"
+            "window.__shop.lastApiCalls.filter((call) => call.path === '/me/rank').at(-1).outcome"
         )
         assert outcome == "timeout"
 

@@ -1,7 +1,9 @@
-"""A new shopper's journey through the real local stack (`make demo`'s gateway, functions, bus, queues and
-Personalize emulator), in the browser: anonymous home, emulate a shopper, browse another category until the
-recommendations follow, a ranked category, search, cart and checkout; then the API calls the browser made
-and the events that reached the emulated Personalize and Pinpoint. Plus the shop when Personalize fails.
+"""A new shopper's journey through the real local stack (`make demo`'s gateway, functions, bus, queues,
+user pool and Personalize emulator), in the browser: anonymous home, create an account and sign in, emulate a
+shopper, browse another category until the recommendations follow, a ranked category, search, cart and
+checkout; then the API calls the browser made (the /me/* routes with the ID token, never a userId) and the
+events that reached the emulated Personalize and Pinpoint; sign out, anonymous again. Plus the shop when
+Personalize fails.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from tests.e2e.shop import (
     choose_shopper,
     eventually,
     name_word_across_categories,
+    new_email,
     open_product,
-    open_profile,
     open_shop,
+    shop_as,
     sign_in,
+    sign_out,
+    sign_up,
     view,
 )
 from tests.stack_fixture import LocalStackHandle
@@ -69,12 +74,17 @@ class ApiTraffic:
         return body
 
     def posted_events(self) -> list[dict[str, Any]]:
-        """Every event the browser posted, with its batch's sessionId and userId (None when anonymous)."""
+        """Every event the browser posted, with its batch's sessionId and whether it went signed in."""
         return [
-            {**event, "sessionId": batch["sessionId"], "userId": batch.get("userId")}
-            for batch in map(self.body, self.calls("POST", "/events"))
-            for event in batch["events"]
+            {**event, "sessionId": self.body(request)["sessionId"], "signedIn": path == "/me/events"}
+            for path in ("/events", "/me/events")
+            for request in self.calls("POST", path)
+            for event in self.body(request)["events"]
         ]
+
+    @staticmethod
+    def authorization(request: Request) -> str | None:
+        return request.headers.get("authorization")
 
     def answered(self) -> set[tuple[str, str, int]]:
         """(method, path, status) of the requests, 0 for no answer; waits for answers still in flight."""
@@ -165,11 +175,20 @@ def test_a_new_shopper_journey_through_the_local_stack(
     open_shop(page, live_stack.storefront_url)
     assert card_ids(view(page, "home").get_by_test_id("home-featured")) == data.featured["itemIds"]
     assert page.get_by_test_id("profile-name").inner_text() == "Guest"
+    session_id = page.evaluate("window.__shop.sessionId")
     screenshot("journey-01-home-anonymous")
 
-    open_profile(page)
+    email = new_email("journey")
+    sign_up(page, email)
+    sign_out(page)
+    sign_in(page, email)
+    assert page.evaluate("window.__shop.sessionId") == session_id, "the session survives sign-in"
+    assert page.evaluate("Object.keys(localStorage).filter((key) => key.includes('account'))") == []
+    page.get_by_test_id("persona-filter").select_option(PERSONA)
+    page.get_by_test_id("user-select").select_option(shopper["id"])
     screenshot("journey-02-profile")
     choose_shopper(page, shopper["id"])
+    assert page.get_by_test_id("profile-name").inner_text() == shopper["name"]
     recommendations = page.get_by_test_id("home-recommendations")
     assert recommendations.get_attribute("data-source") == "personalize"
     first_categories = categories_of(data, recommended_item_ids(page))
@@ -206,7 +225,7 @@ def test_a_new_shopper_journey_through_the_local_stack(
     category = shopper["categories"][0]
     natural = [item["id"] for item in data.items_in(category)]
     with page.expect_response(
-        lambda response: response.request.method == "POST" and urlsplit(response.url).path == "/rank"
+        lambda response: response.request.method == "POST" and urlsplit(response.url).path == "/me/rank"
     ) as rank_answer:
         page.get_by_test_id(f"nav-category-{category}").click()
     listing = view(page, "category")
@@ -214,11 +233,7 @@ def test_a_new_shopper_journey_through_the_local_stack(
     shown = card_ids(listing)
     assert listing.get_by_test_id("personalized-badge").is_visible()
     assert listing.get_by_test_id("product-list").get_attribute("data-order-source") == "personalize"
-    assert rank_answer.value.request.post_data_json == {
-        "userId": shopper["id"],
-        "itemIds": natural,
-        "context": "category",
-    }
+    assert rank_answer.value.request.post_data_json == {"itemIds": natural, "context": "category"}
     assert sorted(ranked) == sorted(natural)
     assert ranked != natural
     assert shown == ranked[: len(shown)]
@@ -249,7 +264,7 @@ def test_a_new_shopper_journey_through_the_local_stack(
     assert page.get_by_test_id("cart-count").inner_text() == "0"
     screenshot("journey-11-order-completed")
 
-    session_id = page.evaluate("window.__shop.sessionId")
+    assert page.evaluate("window.__shop.sessionId") == session_id
     user_id = shopper["id"]
 
     def personalize_received_all() -> list[dict[str, Any]] | None:
@@ -270,7 +285,7 @@ def test_a_new_shopper_journey_through_the_local_stack(
 
     eventually(lambda: events_settled(page))
     posted = traffic.posted_events()
-    assert {(event["sessionId"], event["userId"]) for event in posted} == {(session_id, user_id)}
+    assert {(event["sessionId"], event["signedIn"]) for event in posted} == {(session_id, True)}
     posted_ids = {event["eventId"] for event in posted}
     assert {record["eventId"] for record in personalize} <= posted_ids
     assert {record["eventId"] for record in pinpoint} <= posted_ids
@@ -281,21 +296,35 @@ def test_a_new_shopper_journey_through_the_local_stack(
     for event_type in ("ProductAdded", "CartViewed", "CheckoutStarted", "OrderCompleted"):
         assert [e["itemId"] for e in posted if e["eventType"] == event_type] == [first, second], event_type
 
-    recommendation_calls = traffic.calls("GET", "/recommendations")
+    recommendation_calls = traffic.calls("GET", "/me/recommendations")
     assert len(recommendation_calls) >= 2
-    assert {traffic.query(call)["userId"] for call in recommendation_calls} == {user_id}
-    related_items = [traffic.query(call)["itemId"] for call in traffic.calls("GET", "/related")]
+    assert all("userId" not in traffic.query(call) for call in traffic.requests)
+    assert all(
+        "userId" not in (call.post_data_json or {}) for call in traffic.requests if call.method == "POST"
+    )
+    assert all(
+        traffic.authorization(call) for call in traffic.requests if urlsplit(call.url).path.startswith("/me/")
+    )
+    related_items = [traffic.query(call)["itemId"] for call in traffic.calls("GET", "/me/related")]
     assert related_items == [*viewed, first, second]
-    contexts = [traffic.body(call)["context"] for call in traffic.calls("POST", "/rank")]
+    contexts = [traffic.body(call)["context"] for call in traffic.calls("POST", "/me/rank")]
     assert contexts == ["category"] * VIEWS_OF_ANOTHER_CATEGORY + ["category", "search"]
     answered = traffic.answered()
     assert {status for (_method, _path, status) in answered} <= {200, 202}, answered
     assert {(method, path) for (method, path, _status) in answered} == {
-        ("GET", "/recommendations"),
-        ("GET", "/related"),
-        ("POST", "/rank"),
-        ("POST", "/events"),
+        ("GET", "/me/recommendations"),
+        ("GET", "/me/related"),
+        ("POST", "/me/rank"),
+        ("POST", "/me/events"),
     }
+
+    sign_out(page)
+    assert page.evaluate("window.__shop.signedIn") is False
+    assert page.evaluate("window.__shop.sessionId") == session_id
+    assert page.get_by_test_id("home-featured").is_visible()
+    assert page.get_by_test_id("home-recommendations").count() == 0
+    assert page.evaluate("Object.keys(sessionStorage)") == ["shop.sessionId"]
+    screenshot("journey-12-signed-out")
 
 
 def test_signed_in_shop_falls_back_when_personalize_fails(
@@ -310,14 +339,14 @@ def test_signed_in_shop_falls_back_when_personalize_fails(
     live_stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
     live_stack.set_fault("personalize-runtime:GetPersonalizedRanking", error_rate=1.0)
     open_shop(page, live_stack.storefront_url)
-    sign_in(page, shopper["id"])
+    shop_as(page, shopper["id"])
 
     recommendations = page.get_by_test_id("home-recommendations")
     assert recommendations.get_attribute("data-source") == "fallback"
     assert recommendations.get_by_test_id("fallback-notice").is_visible()
     assert recommendations.get_by_test_id("personalized-badge").count() == 0
     assert recommended_item_ids(page) == data.featured["itemIds"][:RECOMMENDATIONS_SHOWN]
-    assert api_answer(traffic.calls("GET", "/recommendations")[-1]) == (200, "fallback")
+    assert api_answer(traffic.calls("GET", "/me/recommendations")[-1]) == (200, "fallback")
     screenshot("journey-home-personalize-down")
 
     category = shopper["categories"][0]
@@ -325,7 +354,7 @@ def test_signed_in_shop_falls_back_when_personalize_fails(
     listing = view(page, "category")
     assert listing.get_by_test_id("fallback-notice").is_visible()
     assert card_ids(listing) == [item["id"] for item in data.items_in(category)][: len(card_ids(listing))]
-    assert api_answer(traffic.calls("POST", "/rank")[-1]) == (200, "fallback")
+    assert api_answer(traffic.calls("POST", "/me/rank")[-1]) == (200, "fallback")
     screenshot("journey-category-personalize-down")
 
     live_stack.clear_faults()

@@ -38,7 +38,6 @@ class RankRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    userId: Identifier | None = None
     itemIds: Annotated[
         list[Identifier],
         Field(min_length=1, max_length=MAX_RANK_ITEMS, json_schema_extra={"uniqueItems": True}),

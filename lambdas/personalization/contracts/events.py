@@ -172,7 +172,6 @@ class TrackEventsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sessionId: Identifier
-    userId: Identifier | None = Field(default=None, description="Absent for anonymous shoppers.")
     events: Annotated[
         list[TrackedEvent],
         Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST),
@@ -242,14 +241,17 @@ class EventDetail(BaseModel):
         return utc_text(sent_at)
 
 
-def event_details(request: TrackEventsRequest, event_ids: list[str], now: datetime) -> list[EventDetail]:
-    """The bus `detail` of each event of a request, with the given ids and `now` for a missing sentAt."""
+def event_details(
+    request: TrackEventsRequest, event_ids: list[str], now: datetime, user_id: str | None = None
+) -> list[EventDetail]:
+    """The bus `detail` of each event of a request, with the given ids and `now` for a missing sentAt;
+    `user_id` is the signed-in shopper (from the token, never from the body), None for a session only."""
     return [
         EventDetail(
             eventId=event_id,
             eventType=event.eventType,
             sessionId=request.sessionId,
-            userId=request.userId,
+            userId=user_id,
             itemId=event.itemId,
             sentAt=event.sentAt or now,
             recommendationId=event.recommendationId,

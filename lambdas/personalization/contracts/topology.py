@@ -70,6 +70,9 @@ class Route:
     method: str
     path: str
     function: FunctionSpec
+    signed_in: bool = False
+    """Behind the Cognito user-pool authorizer: only a valid ID token reaches the function, which takes
+    the shopper from the token's claims (`personalization.identity`). Paths start with /me/."""
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,16 @@ PINPOINT_SYNC = FunctionSpec(
 
 EVENT_FUNCTIONS = (TRACK_EVENT, PERSONALIZE_SYNC, PINPOINT_SYNC)
 
+# Each use case has an anonymous route and a signed-in one, served by the same function.
 ROUTES = (
     Route("GET", "/recommendations", RECOMMEND),
     Route("GET", "/related", RELATED),
     Route("POST", "/rank", RANK),
     Route("POST", "/events", TRACK_EVENT),
+    Route("GET", "/me/recommendations", RECOMMEND, signed_in=True),
+    Route("GET", "/me/related", RELATED, signed_in=True),
+    Route("POST", "/me/rank", RANK, signed_in=True),
+    Route("POST", "/me/events", TRACK_EVENT, signed_in=True),
 )
 
 # Personalize: a 1 s window, so recommendations follow the shopper within seconds even when the

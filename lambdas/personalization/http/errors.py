@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from personalization.http.json_body import InvalidJsonBodyError, PayloadTooLargeError
 from personalization.http.models import ErrorResponse, FieldProblem
+from personalization.identity import NotSignedInError
 from personalization.observability import logger
 from personalization.usecases.errors import BadRequestError, ServiceUnavailableError
 
@@ -70,6 +71,13 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         logger.info("rejected bad request", extra={"reason": str(error)})
         problems = [FieldProblem(field=p.field, problem=p.problem) for p in error.problems]
         return error_response(HTTPStatus.BAD_REQUEST, str(error), problems)
+
+    @app.exception_handler(NotSignedInError)
+    def not_signed_in(error: NotSignedInError) -> Response:
+        # API Gateway's authorizer answers a missing or invalid token before the function runs; this is
+        # the function's own guard for a /me route reached without claims (the authorizer is missing).
+        logger.warning("signed-in route without verified claims", extra={"reason": str(error)})
+        return error_response(HTTPStatus.UNAUTHORIZED, "Unauthorized")
 
     @app.exception_handler(InvalidJsonBodyError)
     def invalid_json(error: InvalidJsonBodyError) -> Response:

@@ -9,10 +9,23 @@ import json
 import sys
 from typing import Any
 
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
 from personalization.contracts.topology import ROUTES
 
 TITLE = "Retail personalization API"
 VERSION = "1.0.0"
+SECURITY_SCHEMES = {
+    "cognito": APIKey(
+        name="Authorization",
+        in_=APIKeyIn.header,
+        description=(
+            "The Cognito user pool's ID token, as is (no scheme), checked by API Gateway's Cognito "
+            "user-pool authorizer: signature, issuer, audience, expiry. A missing or invalid token is 401."
+        ),
+    )
+}
+AUTHORIZER_EXTENSION = {"x-amazon-apigateway-authtype": "cognito_user_pools"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -20,7 +33,9 @@ def openapi_document() -> dict[str, Any]:
     document: dict[str, Any] = {}
     for module_name in dict.fromkeys(f"{route.function.name}.handler" for route in ROUTES):
         app = importlib.import_module(module_name).app
-        schema = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
+        schema = json.loads(
+            app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
+        )
         if not document:
             document = schema
             continue
@@ -29,6 +44,7 @@ def openapi_document() -> dict[str, Any]:
             schema.get("components", {}).get("schemas", {})
         )
     document["paths"] = dict(sorted(document["paths"].items()))
+    document["components"]["securitySchemes"]["cognito"].update(AUTHORIZER_EXTENSION)
     _drop_unused_validation_error(document)
     return document
 

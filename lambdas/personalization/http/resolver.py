@@ -48,6 +48,16 @@ def route_responses(
     return {**responses, **(extra or {})}
 
 
+SIGNED_IN_SECURITY: list[dict[str, list[str]]] = [{"cognito": []}]
+"""The /me routes' OpenAPI security: a Cognito ID token in `Authorization` (`http.openapi`)."""
+
+
+def signed_in_responses(responses: Mapping[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
+    """A signed-in route's statuses: the anonymous route's, and API Gateway's 401 for a missing or
+    invalid token (answered before the function runs)."""
+    return {**responses, 401: _json("No valid Cognito ID token in Authorization", ErrorResponse)}
+
+
 def treat_text_plain_as_json(event: dict[str, Any]) -> dict[str, Any]:
     """Read a `text/plain` body as JSON.
 

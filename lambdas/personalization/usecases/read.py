@@ -43,7 +43,7 @@ def recommend_for_user(
     filter_name: str | None = None,
     filter_value: str | None = None,
 ) -> RecommendationsResponse:
-    """GET /recommendations: featured items for anonymous shoppers."""
+    """GET /recommendations: featured items for anonymous shoppers; `user_id` comes from the token."""
     definition = FILTERS[filter_name] if filter_name else None
     if definition and definition.placeholder and not filter_value:
         raise BadRequestError(
@@ -99,9 +99,9 @@ def related_items(
     return _personalized(items, answer.recommendation_id, num_results, RELATED_ITEMS)
 
 
-def rank_items(deps: ReadDependencies, request: RankRequest) -> RecommendationsResponse:
+def rank_items(deps: ReadDependencies, request: RankRequest, user_id: str | None) -> RecommendationsResponse:
     """POST /rank: the input ids, each exactly once, best first for a known shopper."""
-    if request.userId is None:
+    if user_id is None:
         record_served("natural")
         return _in_input_order(request.itemIds, source="natural")
     config, config_problem = _current_config(deps)
@@ -109,7 +109,7 @@ def rank_items(deps: ReadDependencies, request: RankRequest) -> RecommendationsR
     if arn is None:
         return _ranking_fallback(request.itemIds, config_problem or "unconfigured")
     try:
-        answer = deps.personalize.ranking(arn, user_id=request.userId, item_ids=request.itemIds)
+        answer = deps.personalize.ranking(arn, user_id=user_id, item_ids=request.itemIds)
     except PersonalizeUnavailableError as error:
         return _ranking_fallback(request.itemIds, error.reason, detail=str(error))
     record_served("personalize")

@@ -32,13 +32,17 @@ class EventsNotAcceptedError(ServiceUnavailableError):
 
 
 def track_events(
-    publisher: EventPublisher, request: TrackEventsRequest, now: datetime | None = None
+    publisher: EventPublisher,
+    request: TrackEventsRequest,
+    user_id: str | None = None,
+    now: datetime | None = None,
 ) -> TrackEventsResponse:
-    """Put the request's events on the bus; raises EventsNotAcceptedError naming any left out."""
+    """Put the request's events on the bus for the signed-in shopper `user_id` (from the token; None for
+    an anonymous session); raises EventsNotAcceptedError naming any left out."""
     event_ids = [event.eventId or str(uuid.uuid4()) for event in request.events]
-    details = event_details(request, event_ids, now or datetime.now(UTC))
+    details = event_details(request, event_ids, now or datetime.now(UTC), user_id)
     outcome = publisher.put(details)
-    _record(request, outcome)
+    _record(request, outcome, signed_in=user_id is not None)
     accepted_ids = [detail.eventId for detail in outcome.accepted]
     if outcome.not_accepted:
         raise EventsNotAcceptedError(
@@ -55,7 +59,7 @@ def track_events(
     return TrackEventsResponse(accepted=len(accepted_ids), eventIds=accepted_ids)
 
 
-def _record(request: TrackEventsRequest, outcome: PutOutcome) -> None:
+def _record(request: TrackEventsRequest, outcome: PutOutcome, *, signed_in: bool) -> None:
     """Metrics by event type and one log line, without the properties' values."""
     accepted = Counter(detail.eventType for detail in outcome.accepted)
     rejected = Counter(event.eventType for event in outcome.not_accepted)
@@ -67,7 +71,7 @@ def _record(request: TrackEventsRequest, outcome: PutOutcome) -> None:
         "events tracked",
         extra={
             "sessionId": request.sessionId,
-            "signedIn": request.userId is not None,
+            "signedIn": signed_in,
             "events": len(request.events),
             "accepted": dict(accepted),
             "rejected": dict(rejected),

@@ -6,20 +6,22 @@ import { recommendationsFor } from "../personalization.js";
 import { notice, personaLabel, personalizedBadge, productGrid, skeletonGrid } from "../ui.js";
 
 export async function renderHome(shop, _route, view) {
-  const user = shop.currentUser();
-  view.append(hero(user), categoryTiles(shop));
-  if (user) {
-    await recommendationsSection(shop, view, user);
+  const signedIn = shop.identity.signedIn;
+  view.append(hero(shop), categoryTiles(shop));
+  if (signedIn) {
+    await recommendationsSection(shop, view);
   } else {
     view.append(featuredSection(shop));
   }
 }
 
-function hero(user) {
-  const title = user ? `Welcome back, ${user.name.split(" ")[0]}` : "Everyday goods, picked for you";
-  const text = user
-    ? `You are shopping as ${user.name}, a ${personaLabel(user)} fan. Everything you view shapes what we show next.`
-    : "Browse freely, or emulate one of our shoppers to watch recommendations follow you around the shop.";
+function hero(shop) {
+  const signedIn = shop.identity.signedIn;
+  const user = shop.currentUser();
+  const title = signedIn ? `Welcome back, ${shop.firstName()}` : "Everyday goods, picked for you";
+  let text = "Browse freely, or sign in and emulate one of our shoppers to watch recommendations follow you around the shop.";
+  if (user) text = `You are shopping as ${user.name}, a ${personaLabel(user)} fan. Everything you view shapes what we show next.`;
+  else if (signedIn) text = "Everything you view shapes what we show next. Emulate one of our shoppers on your profile to start from their history.";
   return h(
     "section",
     { class: "hero", dataset: { testid: "hero" } },
@@ -28,7 +30,7 @@ function hero(user) {
       "div",
       { class: "hero-actions" },
       h("a", { class: "button", href: "#/featured", text: "Shop featured" }),
-      user ? null : h("a", { class: "button button-secondary", href: "#/profile", text: "Emulate a shopper" }),
+      user ? null : h("a", { class: "button button-secondary", href: signedIn ? "#/profile" : "#/signin?next=%23%2Fprofile", text: "Emulate a shopper" }),
     ),
   );
 }
@@ -67,13 +69,13 @@ function featuredSection(shop) {
       "div",
       { class: "shelf-heading" },
       h("h2", { id: "featured-title", text: "Featured products" }),
-      h("a", { href: "#/profile", class: "shelf-hint", text: "Sign in as a shopper for personal picks →" }),
+      h("a", { href: "#/signin?next=%23%2Fprofile", class: "shelf-hint", text: "Sign in for personal picks →" }),
     ),
     productGrid(shop.data.featuredItems(), { label: "Featured products", markFeatured: false }),
   );
 }
 
-async function recommendationsSection(shop, view, user) {
+async function recommendationsSection(shop, view) {
   const section = h(
     "section",
     { class: "shelf shelf-personal", dataset: { testid: "home-recommendations" }, "aria-labelledby": "recs-title", "aria-busy": "true" },
@@ -91,7 +93,7 @@ async function recommendationsSection(shop, view, user) {
     heading.after(notice(answer.notice));
   } else {
     heading.append(
-      personalizedBadge(`Picked for ${user.name.split(" ")[0]}`),
+      personalizedBadge(`Picked for ${shop.firstName()}`),
       h("span", { class: "shelf-caption", text: "From your history and what you view in this session." }),
     );
   }

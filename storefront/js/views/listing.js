@@ -68,14 +68,13 @@ async function renderListing(shop, view, { title, intro = null, items, context, 
 function orderStatus(shop, ranked) {
   if (ranked.notice) return notice(ranked.notice);
   if (ranked.source === "personalize") {
-    const name = shop.currentUser().name.split(" ")[0];
-    return h("p", { class: "order-note" }, personalizedBadge(), ` Ordered for ${name} by personalized ranking.`);
+    return h("p", { class: "order-note" }, personalizedBadge(), ` Ordered for ${shop.firstName()} by personalized ranking.`);
   }
   return h(
     "p",
     { class: "order-note" },
     "Shown in our usual order. ",
-    h("a", { href: "#/profile", text: "Emulate a shopper" }),
+    h("a", { href: "#/signin?next=%23%2Fprofile", text: "Sign in and emulate a shopper" }),
     " to see this list ranked for them.",
   );
 }

@@ -1,31 +1,57 @@
-/** Profile: emulate one of the generated shoppers (link it to this browser), or sign out. */
+/**
+ * Profile: the signed-in account, and (with profile emulation) the dataset shopper it emulates. "Save
+ * Changes" writes the account's `custom:shopper_id` at Cognito and refreshes the token, so the API
+ * personalizes for that shopper from the next call on.
+ */
 
 import { h, titleCase } from "../dom.js";
 import { initials, pageHeading, personaLabel } from "../ui.js";
 
-const SHOWN_USERS = 12;
+const NOBODY = "";
 
 export function renderProfile(shop, _route, view) {
-  view.append(
-    pageHeading("Emulate a shopper"),
-    h("p", {
-      class: "page-intro",
-      text: "Every generated shopper has a persona: two departments their history comes from. Pick one and the shop personalizes for them.",
-    }),
-    currentShopper(shop),
-    chooser(shop),
-  );
+  view.append(pageHeading("Profile"));
+  if (!shop.identity.accountsEnabled) {
+    view.append(h("p", { class: "page-intro", dataset: { testid: "current-shopper" }, text: "This shop has no accounts configured: you are browsing anonymously." }));
+    return;
+  }
+  if (!shop.identity.signedIn) {
+    view.append(
+      h(
+        "div",
+        { class: "current-shopper", dataset: { testid: "current-shopper" } },
+        h("p", { text: "You are browsing anonymously. Sign in to the account you created to emulate a shopper." }),
+        h(
+          "p",
+          { class: "hero-actions" },
+          h("a", { class: "button", href: "#/signin?next=%23%2Fprofile", dataset: { testid: "profile-signin" }, text: "Sign in" }),
+          h("a", { class: "button button-secondary", href: "#/signup?next=%23%2Fprofile", text: "Create an account" }),
+        ),
+      ),
+    );
+    return;
+  }
+  view.append(accountSummary(shop));
+  if (shop.identity.profileEmulation) view.append(chooser(shop));
+  else {
+    view.append(
+      h("p", {
+        class: "page-intro",
+        text: "The shop personalizes for your own account: everything you view shapes what it shows next.",
+      }),
+    );
+  }
 }
 
-function currentShopper(shop) {
+function accountSummary(shop) {
   const user = shop.currentUser();
-  if (!user) {
-    return h("p", { class: "current-shopper", dataset: { testid: "current-shopper" }, text: "You are browsing anonymously." });
-  }
   return h(
     "div",
-    { class: "current-shopper", dataset: { testid: "current-shopper", userId: user.id } },
-    h("p", {}, "Shopping as ", h("strong", { text: user.name }), ` (${personaLabel(user)}).`),
+    { class: "current-shopper", dataset: { testid: "current-shopper", userId: user?.id ?? "", email: shop.identity.email ?? "" } },
+    h("p", {}, "Signed in as ", h("strong", { dataset: { testid: "account-email" }, text: shop.identity.email ?? "your account" }), "."),
+    user
+      ? h("p", {}, "Shopping as ", h("strong", { text: user.name }), ` (${personaLabel(user)}).`)
+      : h("p", { text: "Shopping as yourself." }),
     h("button", {
       type: "button",
       class: "button button-secondary",
@@ -37,6 +63,7 @@ function currentShopper(shop) {
 }
 
 function chooser(shop) {
+  const current = shop.identity.emulatedShopperId ?? NOBODY;
   const personas = [...new Set(shop.data.users.map((user) => user.persona))].sort();
   const personaFilter = h(
     "select",
@@ -44,69 +71,90 @@ function chooser(shop) {
     h("option", { value: "", text: "All personas" }),
     personas.map((persona) => h("option", { value: persona, text: titleCase(persona.replace("_", " & ")) })),
   );
-  const search = h("input", {
-    id: "user-search",
-    type: "search",
-    placeholder: "Name or id",
-    autocomplete: "off",
-    dataset: { testid: "user-search" },
-  });
-  const choices = h("div", { class: "user-choices", dataset: { testid: "user-choices" } });
-  const save = h("button", { type: "submit", class: "button", dataset: { testid: "profile-save" }, text: "Save: shop as this user", disabled: true });
+  const userSelect = h("select", { id: "user-select", name: "user", dataset: { testid: "user-select" } });
+  const preview = h("div", { class: "user-preview", dataset: { testid: "user-preview" }, "aria-live": "polite" });
+  const status = h("p", { class: "form-status", role: "status", dataset: { testid: "profile-status" } });
+  const save = h("button", { type: "submit", class: "button", dataset: { testid: "profile-save" }, text: "Save Changes" });
   const redraw = () => {
-    choices.replaceChildren(...userChoices(shop, { persona: personaFilter.value, text: search.value }));
-    save.disabled = !choices.querySelector("input:checked");
+    const chosen = userSelect.value || current;
+    userSelect.replaceChildren(...userOptions(shop, personaFilter.value, chosen));
+    showPreview();
+  };
+  const showPreview = () => {
+    const user = shop.data.user(userSelect.value);
+    preview.replaceChildren(user ? userCard(user) : h("p", { text: "No shopper: the shop personalizes for your own account." }));
+    save.disabled = userSelect.value === current;
   };
   personaFilter.addEventListener("change", redraw);
-  search.addEventListener("input", redraw);
-  choices.addEventListener("change", () => {
-    save.disabled = !choices.querySelector("input:checked");
-  });
+  userSelect.addEventListener("change", showPreview);
   redraw();
-  return h(
+  const form = h(
     "form",
     {
       class: "shopper-chooser",
       dataset: { testid: "profile-form" },
-      onSubmit: (event) => {
+      onSubmit: async (event) => {
         event.preventDefault();
-        const chosen = choices.querySelector("input:checked");
-        if (chosen) shop.signIn(chosen.value);
+        const shopperId = userSelect.value || null;
+        save.disabled = true;
+        form.setAttribute("aria-busy", "true");
+        status.classList.remove("form-error");
+        status.textContent = "Saving…";
+        try {
+          await shop.identity.emulate(shopperId);
+          shop.navigate("#/");
+        } catch (error) {
+          status.classList.add("form-error");
+          status.textContent = `Your profile was not saved: ${error.message}`;
+          save.disabled = false;
+        } finally {
+          form.removeAttribute("aria-busy");
+        }
       },
     },
+    h("h2", { text: "Emulate a shopper" }),
+    h("p", {
+      class: "page-intro",
+      text: "Every generated shopper has a persona: two departments their history comes from. Link one to your account and the shop personalizes for them.",
+    }),
     h(
       "div",
       { class: "chooser-filters" },
       h("p", { class: "field" }, h("label", { for: "persona-filter", text: "Persona" }), personaFilter),
-      h("p", { class: "field" }, h("label", { for: "user-search", text: "Find a shopper" }), search),
+      h("p", { class: "field" }, h("label", { for: "user-select", text: "User" }), userSelect),
     ),
-    h("fieldset", {}, h("legend", { text: "Shoppers" }), choices),
+    preview,
     save,
+    status,
   );
+  return form;
 }
 
-function userChoices(shop, { persona, text }) {
-  const needle = text.trim().toLowerCase();
-  const current = shop.identity.userId;
-  const matches = shop.data.users.filter(
-    (user) =>
-      (!persona || user.persona === persona) &&
-      (!needle || String(user.id) === needle || user.name.toLowerCase().includes(needle) || user.username?.toLowerCase().includes(needle)),
-  );
-  if (matches.length === 0) return [h("p", { text: "No shopper matches." })];
-  return matches.slice(0, SHOWN_USERS).map((user) =>
+function userOptions(shop, persona, chosen) {
+  const matches = shop.data.users.filter((user) => !persona || user.persona === persona || String(user.id) === chosen);
+  return [
+    h("option", { value: NOBODY, text: "None: shop as myself", selected: chosen === NOBODY }),
+    ...matches.map((user) =>
+      h("option", {
+        value: user.id,
+        text: `${user.name} (#${user.id}, ${personaLabel(user)})`,
+        selected: String(user.id) === chosen,
+      }),
+    ),
+  ];
+}
+
+function userCard(user) {
+  return h(
+    "div",
+    { class: "user-choice", dataset: { testid: "user-option", userId: user.id, persona: user.persona } },
+    h("span", { class: "avatar", "aria-hidden": "true", text: initials(user.name) }),
     h(
-      "label",
-      { class: "user-choice", dataset: { testid: "user-option", userId: user.id, persona: user.persona } },
-      h("input", { type: "radio", name: "user", value: user.id, checked: String(user.id) === current }),
-      h("span", { class: "avatar", "aria-hidden": "true", text: initials(user.name) }),
-      h(
-        "span",
-        { class: "user-choice-body" },
-        h("strong", { text: user.name }),
-        h("span", { class: "user-choice-facts", text: `#${user.id} · ${user.age} · ${user.gender === "F" ? "female" : "male"}` }),
-        h("span", { class: "chips" }, user.categories.map((category) => h("span", { class: "chip", text: titleCase(category) }))),
-      ),
+      "span",
+      { class: "user-choice-body" },
+      h("strong", { text: user.name }),
+      h("span", { class: "user-choice-facts", text: `#${user.id} · ${user.age} · ${user.gender === "F" ? "female" : "male"}` }),
+      h("span", { class: "chips" }, user.categories.map((category) => h("span", { class: "chip", text: titleCase(category) }))),
     ),
   );
 }

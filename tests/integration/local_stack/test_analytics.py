@@ -18,6 +18,7 @@ import requests
 
 from analytics.layout import read_records
 from tests.stack_fixture import SMALL_DATASET, LocalStackHandle, start_stack, stop_stack
+from tests.tokens import signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +40,12 @@ def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.2) -
         time.sleep(interval)
 
 
-def post_events(stack: LocalStackHandle, body: dict[str, Any]) -> list[str]:
-    response = requests.post(f"{stack.api_url}/events", json=body, timeout=TIMEOUT)
+def post_events(stack: LocalStackHandle, body: dict[str, Any], shopper_id: str | None = None) -> list[str]:
+    """POST /events, or POST /me/events signed in as dataset shopper `shopper_id`."""
+    path, headers = (
+        ("events", {}) if shopper_id is None else ("me/events", signed_in(stack.info["cognito"], shopper_id))
+    )
+    response = requests.post(f"{stack.api_url}/{path}", json=body, headers=headers, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
     event_ids: list[str] = response.json()["eventIds"]
     return event_ids
@@ -96,7 +101,7 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
         {"eventType": "ProductSearched", "properties": {"query": "wool socks", "resultCount": 3}},
         {"eventType": "OrderCompleted", "itemId": "p-2", "properties": {"quantity": 2}},
     ]
-    accepted = post_events(local_stack, {"sessionId": session, "userId": "7", "events": sent[:3]})
+    accepted = post_events(local_stack, {"sessionId": session, "events": sent[:3]}, shopper_id="7")
     accepted += post_events(local_stack, {"sessionId": session, "events": sent[3:]})
 
     def mine() -> list[dict[str, Any]] | None:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 def test_endpoints_json_names_every_part_and_each_answers(local_stack: LocalStackHandle) -> None:
     endpoints = json.loads((local_stack.data_dir / "endpoints.json").read_text())
 
-    assert set(endpoints) == {"api", "storefront", "aws", "emulator", "region"}
+    assert set(endpoints) == {"api", "storefront", "aws", "emulator", "region", "cognito"}
+    assert set(endpoints["cognito"]) == {"userPoolId", "clientId", "region"}
     assert endpoints["api"] == local_stack.api_url
     featured = requests.get(f"{endpoints['api']}/recommendations", timeout=10)
     assert featured.status_code == 200

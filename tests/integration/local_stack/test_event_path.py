@@ -13,6 +13,7 @@ import requests
 
 from personalization.contracts.topology import SINKS
 from tests.stack_fixture import LocalStackHandle
+from tests.tokens import signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -56,15 +57,23 @@ def users(local_stack: LocalStackHandle) -> list[dict[str, Any]]:
 
 def recommended_categories(stack: LocalStackHandle, user_id: str, categories: dict[str, str]) -> list[str]:
     response = requests.get(
-        f"{stack.api_url}/recommendations", params={"userId": user_id, "numResults": "10"}, timeout=TIMEOUT
+        f"{stack.api_url}/me/recommendations",
+        params={"numResults": "10"},
+        headers=signed_in(stack.info["cognito"], user_id),
+        timeout=TIMEOUT,
     )
     assert response.status_code == 200
     assert response.json()["source"] == "personalize"
     return [categories[item["itemId"]] for item in response.json()["items"]]
 
 
-def post_events(stack: LocalStackHandle, body: dict[str, Any]) -> None:
-    response = requests.post(f"{stack.api_url}/events", json=body, timeout=TIMEOUT)
+def post_events(stack: LocalStackHandle, body: dict[str, Any], shopper_id: str | None = None) -> None:
+    """POST /events, or POST /me/events signed in as `shopper_id`."""
+    if shopper_id is None:
+        response = requests.post(f"{stack.api_url}/events", json=body, timeout=TIMEOUT)
+    else:
+        headers = signed_in(stack.info["cognito"], shopper_id)
+        response = requests.post(f"{stack.api_url}/me/events", json=body, headers=headers, timeout=TIMEOUT)
     assert response.status_code == 202, response.text
 
 
@@ -82,9 +91,9 @@ def test_recommendations_follow_a_newly_viewed_category(
         emulator,
         {
             "sessionId": session,
-            "userId": shopper["id"],
             "events": [{"eventType": "ProductViewed", "itemId": item_id} for item_id in viewed],
         },
+        shopper["id"],
     )
 
     def shifted() -> list[str] | None:
@@ -105,12 +114,12 @@ def test_signed_in_events_reach_pinpoint(emulator: LocalStackHandle, catalog: di
         emulator,
         {
             "sessionId": "pinpoint-session",
-            "userId": "7",
             "events": [
                 {"eventType": "CartViewed"},
                 {"eventType": "ProductViewed", "itemId": catalog["items"][0]["id"]},
             ],
         },
+        "7",
     )
 
     _, _seconds = poll(
@@ -128,7 +137,10 @@ def test_recommendations_fall_back_to_featured_when_personalize_fails(
     emulator.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
 
     response = requests.get(
-        f"{local_stack.api_url}/recommendations", params={"userId": "1", "numResults": "5"}, timeout=TIMEOUT
+        f"{local_stack.api_url}/me/recommendations",
+        params={"numResults": "5"},
+        headers=signed_in(local_stack.info["cognito"], "1"),
+        timeout=TIMEOUT,
     )
 
     assert response.status_code == 200
@@ -143,7 +155,10 @@ def test_ranking_falls_back_to_input_order_when_personalize_is_slow(
     emulator.set_fault("personalize-runtime:GetPersonalizedRanking", latency_ms=2500)
 
     response = requests.post(
-        f"{emulator.api_url}/rank", json={"userId": "1", "itemIds": item_ids}, timeout=TIMEOUT
+        f"{emulator.api_url}/me/rank",
+        json={"itemIds": item_ids},
+        headers=signed_in(emulator.info["cognito"], "1"),
+        timeout=TIMEOUT,
     )
 
     assert response.status_code == 200

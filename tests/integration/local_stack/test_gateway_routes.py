@@ -9,6 +9,7 @@ import requests
 
 from personalization.contracts.topology import ROUTES
 from tests.stack_fixture import LocalStackHandle
+from tests.tokens import signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +32,19 @@ def test_route_table_is_what_the_tests_cover() -> None:
         ("GET", "/related"),
         ("POST", "/rank"),
         ("POST", "/events"),
+        ("GET", "/me/recommendations"),
+        ("GET", "/me/related"),
+        ("POST", "/me/rank"),
+        ("POST", "/me/events"),
     }
 
 
 def test_recommendations_for_a_shopper_come_from_personalize(local_stack: LocalStackHandle) -> None:
     response = requests.get(
-        f"{local_stack.api_url}/recommendations", params={"userId": "1", "numResults": "5"}, timeout=TIMEOUT
+        f"{local_stack.api_url}/me/recommendations",
+        params={"numResults": "5"},
+        headers=signed_in(local_stack.info["cognito"], "1"),
+        timeout=TIMEOUT,
     )
 
     assert response.status_code == 200
@@ -79,7 +87,10 @@ def test_rank_returns_each_input_item_once(local_stack: LocalStackHandle, catalo
     item_ids = [item["id"] for item in catalog["items"][:20]]
 
     response = requests.post(
-        f"{local_stack.api_url}/rank", json={"userId": "2", "itemIds": item_ids}, timeout=TIMEOUT
+        f"{local_stack.api_url}/me/rank",
+        json={"itemIds": item_ids},
+        headers=signed_in(local_stack.info["cognito"], "2"),
+        timeout=TIMEOUT,
     )
 
     assert response.status_code == 200
@@ -200,7 +211,11 @@ def test_storefront_host_serves_the_page_config_and_data(local_stack: LocalStack
 
     assert page.status_code == 200
     assert "text/html" in page.headers["Content-Type"]
-    assert config == {"apiBaseUrl": local_stack.api_url, "dataBaseUrl": "data/"}
+    assert {key: config[key] for key in ("apiBaseUrl", "dataBaseUrl")} == {
+        "apiBaseUrl": local_stack.api_url,
+        "dataBaseUrl": "data/",
+    }
+    assert config["cognito"]["userPoolId"] == local_stack.info["cognito"]["userPoolId"]
     assert catalog.json()["items"]
     assert users.json()[0]["id"]
     assert featured.json()["itemIds"]

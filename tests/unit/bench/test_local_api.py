@@ -40,34 +40,41 @@ Transfer/sec:    208.50KB
 """
 
 
-def test_every_route_of_the_api_is_loaded_once() -> None:
-    labels = [load.label for load in route_loads(ITEMS)]
+def test_every_use_case_is_loaded_once() -> None:
+    loads = route_loads(ITEMS, "token")
+    labels = [load.label for load in loads]
+    routes = {f"{route.method} {route.path}": route for route in ROUTES}
 
-    assert sorted(labels) == sorted(f"{route.method} {route.path}" for route in ROUTES)
+    assert set(labels) <= set(routes)
+    assert sorted(routes[label].function.name for label in labels) == sorted(
+        {route.function.name for route in ROUTES}
+    )
     assert labels[-1] == "POST /events", "events keep the sinks busy: measured last"
+    for load in loads:
+        signed_in = routes[load.label].signed_in
+        assert (dict(load.headers).get("Authorization") == "token") is signed_in
 
 
 def test_post_bodies_are_valid_requests_of_their_routes() -> None:
     loads = {load.label: load for load in route_loads(ITEMS)}
 
     events = [TrackEventsRequest.model_validate_json(r.body or "") for r in loads["POST /events"].requests]
-    ranks = [RankRequest.model_validate_json(r.body or "") for r in loads["POST /rank"].requests]
+    ranks = [RankRequest.model_validate_json(r.body or "") for r in loads["POST /me/rank"].requests]
 
     assert len(events) == len(ranks) == REQUESTS_PER_ROUTE
     assert {len(body.events) for body in events} == {EVENTS_PER_POST}
-    assert sum(body.userId is None for body in events) == REQUESTS_PER_ROUTE // 2
     assert {len(body.itemIds) for body in ranks} == {RANK_LIST_SIZE}
     assert {item for body in ranks for item in body.itemIds} == set(ITEMS)
 
 
-def test_get_requests_name_shoppers_and_catalog_items() -> None:
+def test_get_requests_name_catalog_items_and_never_a_user() -> None:
     loads = {load.label: load for load in route_loads(ITEMS)}
 
     related = [parse_qs(urlsplit(r.path).query) for r in loads["GET /related"].requests]
-    recommended = [parse_qs(urlsplit(r.path).query) for r in loads["GET /recommendations"].requests]
+    recommended = [parse_qs(urlsplit(r.path).query) for r in loads["GET /me/recommendations"].requests]
 
     assert {query["itemId"][0] for query in related} == set(ITEMS)
-    assert {query["userId"][0] for query in recommended} == {str(n) for n in range(1, REQUESTS_PER_ROUTE + 1)}
+    assert all("userId" not in query for query in [*related, *recommended])
 
 
 def test_lua_long_strings_pick_a_level_the_text_does_not_close() -> None:
@@ -78,14 +85,14 @@ def test_lua_long_strings_pick_a_level_the_text_does_not_close() -> None:
 
 
 def test_wrk_script_formats_every_request_under_the_base_path() -> None:
-    load = route_loads(ITEMS)[2]
+    load = route_loads(ITEMS, "id-token")[2]
 
     script = wrk_script(load, "/prod")
 
     calls = [line for line in script.splitlines() if "wrk.format(" in line]
     assert len(calls) == REQUESTS_PER_ROUTE
-    prefix = "requests[#requests + 1] = wrk.format([[POST]], [[/prod/rank]], "
-    headers = "{[ [[Content-Type]] ] = [[application/json]]}, "
+    prefix = "requests[#requests + 1] = wrk.format([[POST]], [[/prod/me/rank]], "
+    headers = "{[ [[Content-Type]] ] = [[application/json]], [ [[Authorization]] ] = [[id-token]]}, "
     assert calls[0] == prefix + headers + lua_string(load.requests[0].body or "") + ")"
     assert "request = function()" in script
 

@@ -268,11 +268,14 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def post_events(body: Any = None, raw_body: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
+def post_events(
+    body: Any = None, raw_body: str | None = None, shopper: str | None = None
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """POST /events; with `shopper`, POST /me/events signed in as that shopper."""
     from track_event.handler import lambda_handler
 
     response = lambda_handler(
-        rest_event("POST", "/events", body=body, raw_body=raw_body), FakeLambdaContext()
+        rest_event("POST", "/events", body=body, raw_body=raw_body, shopper=shopper), FakeLambdaContext()
     )
     headers = {name: values[-1] for name, values in response.get("multiValueHeaders", {}).items()}
     return response["statusCode"], json.loads(response["body"]), headers

@@ -48,8 +48,7 @@ def track(count: int) -> list[dict[str, Any]]:
     for start in range(0, count, 25):
         chunk = events[start : start + 25]
         session_id, user_id = sessions[(start // 25) % len(sessions)]
-        body = {"sessionId": session_id, "userId": user_id, "events": chunk}
-        status, answer, _ = post_events({k: v for k, v in body.items() if v is not None})
+        status, answer, _ = post_events({"sessionId": session_id, "events": chunk}, shopper=user_id)
         assert status == 202
         assert answer["accepted"] == len(chunk)
         sent.extend({"eventId": e["eventId"], "itemId": e.get("itemId"), "userId": user_id} for e in chunk)

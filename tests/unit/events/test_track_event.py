@@ -48,14 +48,13 @@ def test_accepted_events_are_on_the_bus_with_the_detail_of_design_section_5(spy:
     sent_at = now_iso()
     body = {
         "sessionId": "s-1",
-        "userId": "42",
         "events": [
             viewed("given-1", sentAt=sent_at, recommendationId="rid-1", properties={"price": 79.99}),
             {"eventType": "ProductSearched", "properties": {"query": "boots", "results": 12}},
         ],
     }
 
-    status, answer, _ = post_events(body)
+    status, answer, _ = post_events(body, shopper="42")
 
     assert status == 202
     assert answer["accepted"] == 2
@@ -257,7 +256,6 @@ def test_metrics_count_accepted_events_by_type_and_the_log_line_holds_no_propert
 ) -> None:
     body = {
         "sessionId": "s-1",
-        "userId": "7",
         "events": [
             viewed(properties={"searchTerm": "very-private-words"}),
             viewed(),
@@ -265,7 +263,7 @@ def test_metrics_count_accepted_events_by_type_and_the_log_line_holds_no_propert
         ],
     }
 
-    status, _, _ = post_events(body)
+    status, _, _ = post_events(body, shopper="7")
 
     output = capsys.readouterr().out
     assert status == 202
@@ -296,7 +294,7 @@ BAD_BODIES: dict[str, tuple[dict[str, Any] | list[Any], str]] = {
     "no sessionId": ({"events": [viewed()]}, "sessionId"),
     "sessionId with a space": (_body(sessionId="s 1"), "sessionId"),
     "sessionId of 257 characters": (_body(sessionId="s" * 257), "sessionId"),
-    "userId not a string": (_body(userId=42), "userId"),
+    "a userId (the shopper comes from the token)": (_body(userId="42"), "userId"),
     "no events": (_body(events=[]), "events"),
     "26 events": (_body(events=[viewed() for _ in range(26)]), "events"),
     "unknown field": (_body(extra="x"), "extra"),
@@ -357,3 +355,29 @@ def test_unparseable_or_oversized_bodies_are_refused_and_nothing_is_put(
     assert status == expected_status
     assert answer["errors"]
     assert spy.calls == []
+
+
+def test_the_shopper_on_the_bus_is_the_tokens_and_an_anonymous_post_has_none(spy: BusSpy, bus: Bus) -> None:
+    from tests.apigw import FakeLambdaContext, rest_event, shopper_claims
+    from track_event.handler import lambda_handler
+
+    claims = shopper_claims("0b7d6c1e-0000-4000-8000-000000000001", **{"custom:shopper_id": "31"})
+    signed_in = rest_event("POST", "/me/events", body=_body(events=[viewed("mine")]), claims=claims)
+    anonymous = rest_event("POST", "/events", body=_body(events=[viewed("theirs")]))
+    for event in (signed_in, anonymous):
+        assert lambda_handler(event, FakeLambdaContext())["statusCode"] == 202
+
+    on_personalize_queue = {detail["eventId"]: detail for detail in bus.details("personalize_sync")}
+    assert on_personalize_queue["mine"]["userId"] == "31"
+    assert on_personalize_queue["theirs"]["userId"] is None
+    assert {detail["eventId"] for detail in bus.details("pinpoint_sync")} == {"mine"}
+
+
+def test_a_signed_in_post_without_claims_is_401_and_puts_nothing_on_the_bus(spy: BusSpy, bus: Bus) -> None:
+    from tests.apigw import FakeLambdaContext, rest_event
+    from track_event.handler import lambda_handler
+
+    response = lambda_handler(rest_event("POST", "/me/events", body=_body()), FakeLambdaContext())
+
+    assert response["statusCode"] == 401
+    assert bus.details("personalize_sync") == []

@@ -58,17 +58,12 @@ def events_body(draw: st.DrawFn) -> dict[str, Any]:
     for index, event in enumerate(events):
         if draw(st.booleans()):
             event["eventId"] = f"{draw(identifiers)}-{index}"
-    body: dict[str, Any] = {"sessionId": draw(identifiers), "events": events}
-    if draw(st.booleans()):
-        body["userId"] = draw(identifiers)
-    return body
+    return {"sessionId": draw(identifiers), "events": events}
 
 
 @st.composite
 def rank_body(draw: st.DrawFn) -> dict[str, Any]:
     body: dict[str, Any] = {"itemIds": draw(st.lists(identifiers, min_size=1, max_size=60, unique=True))}
-    if draw(st.booleans()):
-        body["userId"] = draw(identifiers)
     if draw(st.booleans()):
         body["context"] = draw(st.sampled_from(["category", "search"]))
     return body
@@ -77,8 +72,6 @@ def rank_body(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def recommendations_query(draw: st.DrawFn) -> dict[str, str]:
     query = {}
-    if draw(st.booleans()):
-        query["userId"] = draw(identifiers)
     if draw(st.booleans()):
         query["numResults"] = str(draw(st.integers(1, 100)))
     name = draw(st.sampled_from([None, "exclude-purchased", "include-category"]))
@@ -92,8 +85,6 @@ def recommendations_query(draw: st.DrawFn) -> dict[str, str]:
 @st.composite
 def related_query(draw: st.DrawFn) -> dict[str, str]:
     query = {"itemId": draw(identifiers)}
-    if draw(st.booleans()):
-        query["userId"] = draw(identifiers)
     if draw(st.booleans()):
         query["numResults"] = str(draw(st.integers(1, 100)))
     return query
@@ -238,8 +229,9 @@ def proxy_event(
     body: str | None = None,
     base64_body: bytes | None = None,
 ) -> dict[str, Any]:
-    """A REST proxy event with multi-value headers and query strings (the last value is the single one)."""
-    event = rest_event(method, path, raw_body=body)
+    """A REST proxy event with multi-value headers and query strings (the last value is the single one).
+    A /me path is signed in: the authorizer's claims of an account are in the request context."""
+    event = rest_event(method, path, raw_body=body, shopper="0b7d6c1e" if path.startswith("/me/") else None)
     event["headers"] = {name: values[-1] for name, values in header_values.items()}
     event["multiValueHeaders"] = header_values
     event["queryStringParameters"] = {name: values[-1] for name, values in query.items()} if query else None

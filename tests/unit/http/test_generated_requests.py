@@ -193,23 +193,28 @@ def check_events(request: dict[str, Any], status: int, body: Any) -> None:
     assert {e["eventId"] for e in sent if "eventId" in e} <= set(ids)
 
 
-RECOMMEND = s.get_requests("/recommendations", s.recommendations_query())
-RELATED = s.get_requests("/related", s.related_query())
-RANK = s.post_requests("/rank", s.rank_body())
-EVENTS = s.post_requests("/events", s.events_body())
+RECOMMEND = s.get_requests("/recommendations", s.recommendations_query()) | s.get_requests(
+    "/me/recommendations", s.recommendations_query()
+)
+RELATED = s.get_requests("/related", s.related_query()) | s.get_requests("/me/related", s.related_query())
+RANK = s.post_requests("/rank", s.rank_body()) | s.post_requests("/me/rank", s.rank_body())
+EVENTS = s.post_requests("/events", s.events_body()) | s.post_requests("/me/events", s.events_body())
+SIGNED_IN = st.sampled_from(["", "/me"])
+"""The anonymous route of a use case, or its signed-in twin (the authorizer's claims in the event)."""
 
 
 @fuzz(VALID_EXAMPLES)
 @given(
+    family=SIGNED_IN,
     query=s.recommendations_query(),
     headers=s.headers(st.just("application/json")),
     outcome=DEPENDENCY_OUTCOMES,
 )
 def test_valid_recommendation_requests_are_answered(
-    fakes: Fakes, query: Any, headers: Any, outcome: str
+    fakes: Fakes, query: Any, headers: Any, outcome: str, family: str
 ) -> None:
     fakes.runtime.outcome = outcome
-    request = s.proxy_event("GET", "/recommendations", headers, s.single(query))
+    request = s.proxy_event("GET", family + "/recommendations", headers, s.single(query))
 
     _, body = answer(recommend_handler, request, {200})
     check_recommendations(request, body)
@@ -225,10 +230,17 @@ def test_any_recommendation_request_is_a_documented_answer(fakes: Fakes, request
 
 
 @fuzz(VALID_EXAMPLES)
-@given(query=s.related_query(), headers=s.headers(st.just("application/json")), outcome=DEPENDENCY_OUTCOMES)
-def test_valid_related_requests_are_answered(fakes: Fakes, query: Any, headers: Any, outcome: str) -> None:
+@given(
+    family=SIGNED_IN,
+    query=s.related_query(),
+    headers=s.headers(st.just("application/json")),
+    outcome=DEPENDENCY_OUTCOMES,
+)
+def test_valid_related_requests_are_answered(
+    fakes: Fakes, query: Any, headers: Any, outcome: str, family: str
+) -> None:
     fakes.runtime.outcome = outcome
-    request = s.proxy_event("GET", "/related", headers, s.single(query))
+    request = s.proxy_event("GET", family + "/related", headers, s.single(query))
 
     _, body = answer(related_handler, request, {200})
     check_related(request, body)
@@ -244,10 +256,17 @@ def test_any_related_request_is_a_documented_answer(fakes: Fakes, request: Any, 
 
 
 @fuzz(VALID_EXAMPLES)
-@given(body=s.rank_body(), headers=s.headers(st.just("application/json")), outcome=DEPENDENCY_OUTCOMES)
-def test_valid_rank_requests_are_answered(fakes: Fakes, body: Any, headers: Any, outcome: str) -> None:
+@given(
+    family=SIGNED_IN,
+    body=s.rank_body(),
+    headers=s.headers(st.just("application/json")),
+    outcome=DEPENDENCY_OUTCOMES,
+)
+def test_valid_rank_requests_are_answered(
+    fakes: Fakes, body: Any, headers: Any, outcome: str, family: str
+) -> None:
     fakes.runtime.outcome = outcome
-    request = s.proxy_event("POST", "/rank", headers, body=json.dumps(body))
+    request = s.proxy_event("POST", family + "/rank", headers, body=json.dumps(body))
 
     _, answered = answer(rank_handler, request, {200})
     check_ranking(request, answered)
@@ -264,15 +283,16 @@ def test_any_rank_request_is_a_documented_answer(fakes: Fakes, request: Any, out
 
 @fuzz(VALID_EXAMPLES)
 @given(
+    family=SIGNED_IN,
     body=s.events_body(),
     headers=s.headers(st.sampled_from(["application/json", "text/plain;charset=UTF-8"])),
     outcome=DEPENDENCY_OUTCOMES,
 )
 def test_valid_event_requests_are_accepted_or_named_in_a_503(
-    fakes: Fakes, body: Any, headers: Any, outcome: str
+    fakes: Fakes, body: Any, headers: Any, outcome: str, family: str
 ) -> None:
     fakes.bus.outcome = outcome
-    request = s.proxy_event("POST", "/events", headers, body=json.dumps(body))
+    request = s.proxy_event("POST", family + "/events", headers, body=json.dumps(body))
 
     expected = {"ok": {202}, "failing": {503}}.get(outcome, {202, 503})
     status, answered = answer(events_handler, request, expected)

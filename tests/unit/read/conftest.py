@@ -85,8 +85,11 @@ def invoke(handler: Callable[..., dict[str, Any]], event: dict[str, Any]) -> tup
     return response["statusCode"], json.loads(response["body"])
 
 
-def get(handler: Callable[..., dict[str, Any]], path: str, **query: str) -> tuple[int, dict[str, Any]]:
-    return invoke(handler, rest_event("GET", path, query=query))
+def get(
+    handler: Callable[..., dict[str, Any]], path: str, shopper: str | None = None, **query: str
+) -> tuple[int, dict[str, Any]]:
+    """GET `path`; with `shopper`, its /me route signed in as that shopper."""
+    return invoke(handler, rest_event("GET", path, query=query, shopper=shopper))
 
 
 def emf_records(output: str) -> list[dict[str, Any]]:

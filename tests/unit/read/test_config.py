@@ -116,7 +116,7 @@ def test_ssm_outage_serves_fallback_from_the_last_known_featured_list(
     aws.set_client("ssm", stubber.client)
 
     with stubber:
-        status, body = get(lambda_handler, "/recommendations", userId="42")
+        status, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert (status, body["source"], body["items"]) == (200, "fallback", [])
     assert '"reason":"config-unavailable"' in capsys.readouterr().out

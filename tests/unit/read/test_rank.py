@@ -17,8 +17,9 @@ pytestmark = pytest.mark.unit
 ITEMS = ["p1", "p2", "p3", "p4"]
 
 
-def rank(body: object = None, raw_body: str | None = None) -> tuple[int, dict]:
-    return invoke(lambda_handler, rest_event("POST", "/rank", body=body, raw_body=raw_body))
+def rank(body: object = None, raw_body: str | None = None, shopper: str | None = None) -> tuple[int, dict]:
+    """POST /rank; with `shopper`, POST /me/rank signed in as that shopper."""
+    return invoke(lambda_handler, rest_event("POST", "/rank", body=body, raw_body=raw_body, shopper=shopper))
 
 
 def ids(body: dict) -> list[str]:
@@ -40,7 +41,7 @@ def test_signed_in_shopper_gets_personalize_order(configured, personalize: Stubb
         {"campaignArn": RANKING_CAMPAIGN, "userId": "42", "inputList": ITEMS},
     )
 
-    status, body = rank({"userId": "42", "itemIds": ITEMS, "context": "category"})
+    status, body = rank({"itemIds": ITEMS, "context": "category"}, shopper="42")
 
     assert status == 200
     assert ids(body) == ["p3", "p1", "p4", "p2"]
@@ -59,7 +60,7 @@ def test_response_holds_exactly_the_input_ids_whatever_personalize_returns(
         {"personalizedRanking": [{"itemId": "p4"}, {"itemId": "zz"}, {"itemId": "p4"}, {"itemId": "p2"}]},
     )
 
-    _, body = rank({"userId": "42", "itemIds": ITEMS})
+    _, body = rank({"itemIds": ITEMS}, shopper="42")
 
     assert ids(body) == ["p4", "p2", "p1", "p3"]
 
@@ -80,7 +81,7 @@ def test_personalize_failure_keeps_the_input_order(
     for _ in range(attempts):
         personalize.add_client_error("get_personalized_ranking", error_code, http_status_code=http_status)
 
-    status, body = rank({"userId": "42", "itemIds": ITEMS})
+    status, body = rank({"itemIds": ITEMS}, shopper="42")
 
     assert (status, body["source"], ids(body)) == (200, "fallback", ITEMS)
     assert fallback_reasons(capsys.readouterr().out) == [reason]
@@ -89,14 +90,14 @@ def test_personalize_failure_keeps_the_input_order(
 def test_recommender_arn_cannot_rank_and_falls_back(configured, personalize: Stubber, capsys) -> None:
     configured({parameters.PERSONALIZED_RANKING_ARN: USER_RECOMMENDER})
 
-    status, body = rank({"userId": "42", "itemIds": ITEMS})
+    status, body = rank({"itemIds": ITEMS}, shopper="42")
 
     assert (status, body["source"], ids(body)) == (200, "fallback", ITEMS)
     assert fallback_reasons(capsys.readouterr().out) == ["invalid-arn"]
 
 
 def test_unconfigured_ranking_keeps_the_input_order(ssm, personalize: Stubber) -> None:
-    status, body = rank({"userId": "42", "itemIds": ITEMS})
+    status, body = rank({"itemIds": ITEMS}, shopper="42")
 
     assert (status, body["source"], ids(body)) == (200, "fallback", ITEMS)
 

@@ -19,6 +19,7 @@ from tests.unit.read.conftest import (
     USER_RECOMMENDER,
     fallback_reasons,
     get,
+    invoke,
     warning_reasons,
 )
 
@@ -34,7 +35,7 @@ def test_signed_in_shopper_gets_campaign_recommendations(configured, personalize
         {"campaignArn": USER_CAMPAIGN, "numResults": 25, "userId": "42"},
     )
 
-    status, body = get(lambda_handler, "/recommendations", userId="42")
+    status, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert status == 200
     assert body == {
@@ -53,7 +54,7 @@ def test_recommender_arn_is_sent_as_recommender_arn(configured, personalize: Stu
         {"recommenderArn": USER_RECOMMENDER, "numResults": 5, "userId": "42"},
     )
 
-    status, body = get(lambda_handler, "/recommendations", userId="42", numResults="5")
+    status, body = get(lambda_handler, "/recommendations", shopper="42", numResults="5")
 
     assert status == 200
     assert body["source"] == "personalize"
@@ -76,7 +77,7 @@ def test_duplicate_items_from_personalize_are_served_once(configured, personaliz
         {"campaignArn": USER_CAMPAIGN, "numResults": 25, "userId": "42"},
     )
 
-    _, body = get(lambda_handler, "/recommendations", userId="42")
+    _, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert [item["itemId"] for item in body["items"]] == ["p9", "p8"]
 
@@ -88,7 +89,7 @@ def test_exclude_purchased_filter_sends_its_arn(configured, personalize: Stubber
         {"campaignArn": USER_CAMPAIGN, "numResults": 25, "userId": "42", "filterArn": EXCLUDE_PURCHASED},
     )
 
-    status, _ = get(lambda_handler, "/recommendations", userId="42", filter="exclude-purchased")
+    status, _ = get(lambda_handler, "/recommendations", shopper="42", filter="exclude-purchased")
 
     assert status == 200
 
@@ -107,14 +108,14 @@ def test_include_category_filter_sends_the_quoted_value(configured, personalize:
     )
 
     status, _ = get(
-        lambda_handler, "/recommendations", userId="42", filter="include-category", filterValue="footwear"
+        lambda_handler, "/recommendations", shopper="42", filter="include-category", filterValue="footwear"
     )
 
     assert status == 200
 
 
 def test_filter_that_needs_a_value_without_one_is_rejected(configured, personalize: Stubber) -> None:
-    status, body = get(lambda_handler, "/recommendations", userId="42", filter="include-category")
+    status, body = get(lambda_handler, "/recommendations", shopper="42", filter="include-category")
 
     assert status == 400
     assert body["errors"] == [{"field": "filterValue", "problem": "required with filter include-category"}]
@@ -123,7 +124,7 @@ def test_filter_that_needs_a_value_without_one_is_rejected(configured, personali
 def test_known_filter_not_configured_in_this_deployment_is_rejected(configured, personalize: Stubber) -> None:
     configured({parameters.filter_parameter("exclude-purchased"): "NONE"})
 
-    status, body = get(lambda_handler, "/recommendations", userId="42", filter="exclude-purchased")
+    status, body = get(lambda_handler, "/recommendations", shopper="42", filter="exclude-purchased")
 
     assert status == 400
     assert body["errors"] == [{"field": "filter", "problem": "not configured"}]
@@ -150,7 +151,7 @@ def test_personalize_errors_serve_featured_items_with_metric_and_warning(
     for _ in range(2 if retried else 1):
         personalize.add_client_error("get_recommendations", error_code, http_status_code=http_status)
 
-    status, body = get(lambda_handler, "/recommendations", userId="42", numResults="2")
+    status, body = get(lambda_handler, "/recommendations", shopper="42", numResults="2")
 
     assert status == 200
     assert body["source"] == "fallback"
@@ -163,7 +164,7 @@ def test_one_throttled_attempt_is_retried(configured, personalize: Stubber) -> N
     personalize.add_client_error("get_recommendations", "ThrottlingException", http_status_code=400)
     personalize.add_response("get_recommendations", {"itemList": PERSONALIZE_ITEMS})
 
-    _, body = get(lambda_handler, "/recommendations", userId="42")
+    _, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert body["source"] == "personalize"
 
@@ -182,7 +183,7 @@ def test_read_timeout_serves_featured_items_without_retry(configured, capsys) ->
     hanging = HangingPersonalize()
     aws.set_client("personalize-runtime", hanging)
 
-    status, body = get(lambda_handler, "/recommendations", userId="42")
+    status, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert (status, body["source"]) == (200, "fallback")
     assert hanging.calls == 1
@@ -192,7 +193,7 @@ def test_read_timeout_serves_featured_items_without_retry(configured, capsys) ->
 def test_unconfigured_campaign_serves_featured_items(ssm, personalize: Stubber, capsys) -> None:
     ssm({parameters.USER_PERSONALIZATION_ARN: "NONE", parameters.FEATURED_ITEM_IDS: "p1,p2"})
 
-    status, body = get(lambda_handler, "/recommendations", userId="42")
+    status, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert (status, body["source"]) == (200, "fallback")
     assert [item["itemId"] for item in body["items"]] == ["p1", "p2"]
@@ -200,7 +201,7 @@ def test_unconfigured_campaign_serves_featured_items(ssm, personalize: Stubber, 
 
 
 def test_missing_parameters_mean_not_configured(ssm, personalize: Stubber, capsys) -> None:
-    status, body = get(lambda_handler, "/recommendations", userId="42")
+    status, body = get(lambda_handler, "/recommendations", shopper="42")
 
     assert (status, body) == (
         200,
@@ -215,10 +216,6 @@ def test_missing_parameters_mean_not_configured(ssm, personalize: Stubber, capsy
         ({"numResults": "0"}, "numResults"),
         ({"numResults": "101"}, "numResults"),
         ({"numResults": "ten"}, "numResults"),
-        ({"userId": "x" * 257}, "userId"),
-        ({"userId": "bad id"}, "userId"),
-        ({"userId": "<script>"}, "userId"),
-        ({"userId": ""}, "userId"),
         ({"filter": "everything"}, "filter"),
         ({"filter": "include-category", "filterValue": "x;y"}, "filterValue"),
     ],
@@ -231,6 +228,51 @@ def test_bad_query_parameters_are_400_with_the_field(
     assert status == 400
     assert body["message"] == "invalid request"
     assert [error["field"] for error in body["errors"]] == [field]
+
+
+@pytest.mark.parametrize("user_id", ["42", "", "x" * 257, "<script>"])
+@pytest.mark.parametrize("shopper", [None, "7"])
+def test_a_user_id_in_the_query_is_400_on_either_route(
+    configured, personalize: Stubber, user_id: str, shopper: str | None
+) -> None:
+    status, body = get(lambda_handler, "/recommendations", shopper=shopper, userId=user_id)
+
+    assert status == 400
+    assert [error["field"] for error in body["errors"]] == ["userId"]
+
+
+def test_the_anonymous_route_serves_featured_items_even_with_claims(configured, personalize: Stubber) -> None:
+    from tests.apigw import rest_event, shopper_claims
+
+    event = rest_event("GET", "/recommendations")
+    event["requestContext"]["authorizer"] = {"claims": shopper_claims("42")}
+    status, body = invoke(lambda_handler, event)
+
+    assert (status, body["source"]) == (200, "featured")
+
+
+def test_a_signed_in_route_without_claims_is_401(configured, personalize: Stubber) -> None:
+    from tests.apigw import rest_event
+
+    status, body = invoke(lambda_handler, rest_event("GET", "/me/recommendations"))
+
+    assert (status, body["message"]) == (401, "Unauthorized")
+
+
+def test_the_emulated_shopper_of_the_token_is_the_one_personalize_sees(
+    configured, personalize: Stubber
+) -> None:
+    from tests.apigw import rest_event, shopper_claims
+
+    personalize.add_response(
+        "get_recommendations",
+        {"itemList": [{"itemId": "p9"}], "recommendationId": "r"},
+        {"campaignArn": USER_CAMPAIGN, "numResults": 25, "userId": "1234"},
+    )
+    claims = shopper_claims("0b7d6c1e-0000-4000-8000-000000000001", **{"custom:shopper_id": "1234"})
+    status, body = invoke(lambda_handler, rest_event("GET", "/me/recommendations", claims=claims))
+
+    assert (status, body["source"]) == (200, "personalize")
 
 
 def test_cors_headers_name_the_storefront_origin(configured: Callable[..., None]) -> None:

@@ -40,7 +40,7 @@ def test_signed_in_shopper_is_passed_to_personalize(configured, personalize: Stu
         {"campaignArn": RELATED_CAMPAIGN, "numResults": 26, "itemId": "p7", "userId": "42"},
     )
 
-    status, body = get(lambda_handler, "/related", itemId="p7", userId="42")
+    status, body = get(lambda_handler, "/related", itemId="p7", shopper="42")
 
     assert (status, body["source"]) == (200, "personalize")
 
