@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -98,7 +99,13 @@ def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:
 
 
 class SqsPoller:
-    """A thread that runs one event source mapping until `stop`."""
+    """Two threads that run one event source mapping until `stop`: one gathers batches, the other
+    invokes the function with them and deletes what succeeded.
+
+    As Lambda's pollers keep polling while an invocation runs, the next batch is gathered during
+    the current invocation (at most one batch waits), so a sink's throughput is its function's,
+    not the function's plus the receives'. One gatherer keeps each window's records together (a
+    shopper's burst is not split between two concurrent batches)."""
 
     def __init__(
         self, mapping: EventSourceMapping, sqs: Any, invoke: Callable[[str, dict[str, Any]], Any]
@@ -107,28 +114,53 @@ class SqsPoller:
         self._sqs = sqs
         self._invoke = invoke
         self._stopping = threading.Event()
+        self._batches: queue.Queue[list[dict[str, Any]]] = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name=f"poller-{mapping.function}", daemon=True)
+        self._invoker = threading.Thread(
+            target=self._invoke_batches, name=f"invoker-{mapping.function}", daemon=True
+        )
 
     def start(self) -> None:
+        self._invoker.start()
         self._thread.start()
 
     def request_stop(self) -> None:
-        """Stop after the receive or batch in progress (several pollers stop in parallel)."""
+        """Stop after the receive or batch in progress (several pollers stop in parallel). A batch
+        gathered but not yet invoked is left to its visibility timeout, as a stopped Lambda leaves it."""
         self._stopping.set()
 
     def join(self) -> None:
         self._thread.join(timeout=LONG_POLL_SECONDS + 5)
+        self._invoker.join(timeout=LONG_POLL_SECONDS + 5)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 batch = self._receive_batch()
-                if batch:
-                    self._process(batch)
+                while batch and not self._stopping.is_set():
+                    try:
+                        self._batches.put(batch, timeout=LONG_POLL_SECONDS)
+                        batch = []
+                    except queue.Full:
+                        continue
             except Exception:
                 if self._stopping.is_set():
                     return
                 logger.exception("event source mapping for %s failed; retrying", self.mapping.function)
+                self._stopping.wait(ERROR_BACKOFF_SECONDS)
+
+    def _invoke_batches(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                batch = self._batches.get(timeout=LONG_POLL_SECONDS)
+            except queue.Empty:
+                continue
+            try:
+                self._process(batch)
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                logger.exception("event source mapping for %s failed a batch", self.mapping.function)
                 self._stopping.wait(ERROR_BACKOFF_SECONDS)
 
     def _receive_batch(self) -> list[dict[str, Any]]:
