@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from personalization.adapters import aws
-from personalization.adapters.sinks.base import SinkQueues, parse_batch
+from personalization.adapters.sinks.base import SinkQueues
 from personalization.adapters.sinks.personalize import PersonalizeSink, personalize_event
 from personalization.contracts import parameters
-from personalization.contracts.events import EventDetail, TrackedEventRecord
+from personalization.contracts.events import EventDetail
 from personalization.settings import DEAD_LETTER_QUEUE_URL
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
-from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     THROTTLED,
     TRACKER_ID,
@@ -32,10 +30,9 @@ from tests.unit.events.conftest import (
     set_aside,
     sqs_event,
 )
+from tests.unit.events.sink_harness import Write, messages_for, records_of, run_personalize_sync
 
 pytestmark = pytest.mark.unit
-
-Write = Callable[[dict[str, str]], None]
 
 
 @pytest.fixture
@@ -45,14 +42,7 @@ def tracker(ssm: Write) -> Write:
 
 
 def handle(messages: list[dict[str, Any]], personalize: FakePersonalizeEvents) -> dict[str, Any]:
-    from personalize_sync.handler import lambda_handler
-
-    aws.set_client("personalize-events", personalize)
-    return lambda_handler(sqs_event(messages), FakeLambdaContext())
-
-
-def messages_for(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [bus_message(d, f"m-{d['eventId']}") for d in details]
+    return run_personalize_sync(sqs_event(messages), personalize)
 
 
 def three_groups() -> list[dict[str, Any]]:
@@ -117,10 +107,6 @@ def test_only_properties_that_are_schema_fields_are_forwarded_as_json_text() -> 
 
     assert event["properties"] == '{"gift":true,"price":19.5,"quantity":2}'
     assert "properties" not in personalize_event(one, property_fields=frozenset({"discount"}))
-
-
-def records_of(messages: list[dict[str, Any]]) -> list[TrackedEventRecord]:
-    return [received.record for received in parse_batch(sqs_event(messages)) if received.record is not None]
 
 
 def test_a_failed_call_fails_only_its_own_records(tracker: Write, capsys: Any) -> None:

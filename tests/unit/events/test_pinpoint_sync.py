@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from personalization.adapters import aws
-from personalization.adapters.sinks.base import SinkQueues, parse_batch
+from personalization.adapters.sinks.base import SinkQueues
 from personalization.adapters.sinks.pinpoint import PinpointSink, endpoint_id
 from personalization.contracts import parameters
 from personalization.settings import DEAD_LETTER_QUEUE_URL
@@ -21,7 +20,6 @@ from tests.unit.events.conftest import (
     PINPOINT_APP,
     THROTTLED,
     FakePinpoint,
-    bus_message,
     client_error,
     detail,
     failed_ids,
@@ -29,10 +27,9 @@ from tests.unit.events.conftest import (
     set_aside,
     sqs_event,
 )
+from tests.unit.events.sink_harness import Write, messages_for, records_of
 
 pytestmark = pytest.mark.unit
-
-Write = Callable[[dict[str, str]], None]
 
 
 @pytest.fixture
@@ -45,8 +42,7 @@ def handle(details: list[dict[str, Any]], pinpoint: FakePinpoint) -> dict[str, A
     from pinpoint_sync.handler import lambda_handler
 
     aws.set_client("pinpoint", pinpoint)
-    messages = [bus_message(d, f"m-{d['eventId']}") for d in details]
-    return lambda_handler(sqs_event(messages), FakeLambdaContext())
+    return lambda_handler(sqs_event(messages_for(details)), FakeLambdaContext())
 
 
 def two_users() -> list[dict[str, Any]]:
@@ -152,8 +148,7 @@ def test_strings_and_booleans_become_attributes_and_numbers_metrics(application:
 def test_more_than_a_hundred_events_take_as_few_calls_as_allowed(application: Write) -> None:
     pinpoint = FakePinpoint()
     details = [detail(f"e{n}", user_id=f"u{n % 3}") for n in range(130)]
-    event = sqs_event([bus_message(d, f"m-{d['eventId']}") for d in details])
-    records = [received.record for received in parse_batch(event) if received.record is not None]
+    records = records_of(messages_for(details))
     sink = PinpointSink(
         pinpoint, lambda: PersonalizationConfig(pinpoint_application_id=PINPOINT_APP), SinkQueues(None, "", 0)
     )

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from personalization.adapters import aws
 from personalization.adapters.sinks import base
 from personalization.adapters.sinks.base import (
     RETRY_HORIZON_SECONDS,
@@ -29,7 +27,6 @@ from personalization.settings import (
     SinkSettings,
 )
 from personalization.usecases.ports import PersonalizationConfig
-from tests.apigw import FakeLambdaContext
 from tests.unit.events.conftest import (
     REGION,
     TRACKER_ID,
@@ -43,19 +40,15 @@ from tests.unit.events.conftest import (
     set_aside,
     sqs_event,
 )
+from tests.unit.events.sink_harness import Write, messages_for, run_personalize_sync
 
 pytestmark = pytest.mark.unit
-
-Write = Callable[[dict[str, str]], None]
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:123456789012:retail-personalize-sync"
 QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/123456789012/retail-personalize-sync"
 
 
 def handle(messages: list[dict[str, Any]], personalize: FakePersonalizeEvents) -> dict[str, Any]:
-    from personalize_sync.handler import lambda_handler
-
-    aws.set_client("personalize-events", personalize)
-    return lambda_handler(sqs_event(messages, QUEUE_ARN), FakeLambdaContext())
+    return run_personalize_sync(sqs_event(messages, QUEUE_ARN), personalize)
 
 
 def emitted(output: str) -> Counter[tuple[str, str | None]]:
@@ -81,10 +74,9 @@ def test_each_outcome_is_counted_once_after_the_whole_batch(ssm: Write, capsys: 
         detail("e5", session_id="s4", recommendation_id=""),
         detail("e6", session_id="s5"),
     ]
-    messages = [bus_message(d, f"m-{d['eventId']}") for d in details]
     not_json = {"MessageId": "m-text", "ReceiptHandle": "rh", "Body": "not json"}
 
-    response = handle([*messages, not_json], personalize)
+    response = handle([*messages_for(details), not_json], personalize)
 
     assert failed_ids(response) == {"m-e2"}
     assert sorted(personalize.delivered_event_ids()) == ["e1", "e3", "e6"]
@@ -116,7 +108,7 @@ def test_a_record_whose_dead_letter_send_fails_is_failed_instead(
     details = [detail("e1"), detail("e2")]
     not_json = {"MessageId": "m-text", "ReceiptHandle": "rh", "Body": "not json"}
 
-    response = handle([*(bus_message(d, f"m-{d['eventId']}") for d in details), not_json], personalize)
+    response = handle([*messages_for(details), not_json], personalize)
 
     assert failed_ids(response) == {"m-e2", "m-text"}
     assert personalize.delivered_event_ids() == ["e1"]
