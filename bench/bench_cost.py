@@ -81,6 +81,16 @@ PERSONALIZE_INGESTION_GB = UnitPrice(
 PINPOINT_EVENT = UnitPrice(
     "Pinpoint events collected", 1.00 / 1e6, "event", "https://aws.amazon.com/pinpoint/pricing/", False
 )
+SNAPSTART_CACHE_GB_SECOND = UnitPrice(
+    "Lambda SnapStart cache (Python, .NET), while a version is active",
+    0.0000015046,
+    "GB-second",
+    "https://aws.amazon.com/lambda/pricing/ (us-east-1)",
+    False,
+)
+SNAPSTART_RESTORE_GB = UnitPrice(
+    "Lambda SnapStart restore", 0.0001397998, "GB restored", "https://aws.amazon.com/lambda/pricing/", False
+)
 PRICES = (
     LAMBDA_ARM_GB_SECOND,
     LAMBDA_REQUEST,
@@ -90,7 +100,13 @@ PRICES = (
     PERSONALIZE_TPS_HOUR,
     PERSONALIZE_INGESTION_GB,
     PINPOINT_EVENT,
+    SNAPSTART_CACHE_GB_SECOND,
+    SNAPSTART_RESTORE_GB,
 )
+SECONDS_PER_MONTH = 30 * 24 * 3600
+DEMO_RESTORES_PER_DAY = 50
+"""Cold starts a day per read function at the demo's traffic (a few shoppers an hour: about every
+visit after a quiet spell starts a new instance); assumed."""
 
 ONE_VCPU_MB = 1769
 PERSONALIZE_WAIT_MS = 30.0
@@ -243,6 +259,17 @@ def measure_track_event(invocations: int) -> float:
     return statistics.median(samples)
 
 
+def snapstart_month(restores_per_day: float = DEMO_RESTORES_PER_DAY) -> dict[str, float]:
+    """SnapStart's own charges a month for the read functions: one cached snapshot each (replaced
+    versions are deleted), and the restores."""
+    from infra.deployment import MEMORY_MB, SNAPSTART
+
+    gigabytes = sum(MEMORY_MB[spec] / 1024 for spec in SNAPSTART)
+    cache = gigabytes * SECONDS_PER_MONTH * SNAPSTART_CACHE_GB_SECOND.usd
+    restores = gigabytes * restores_per_day * 30 * SNAPSTART_RESTORE_GB.usd
+    return {"cache": cache, "restores": restores, "total": cache + restores}
+
+
 def run(handler_figures: dict[str, Any], quick: bool) -> Section:
     medians = {name: figures["ours"].median for name, figures in handler_figures.items() if "ours" in figures}
     routes = read_route_costs(medians)
@@ -268,6 +295,10 @@ def run(handler_figures: dict[str, Any], quick: bool) -> Section:
                     for c in routes
                 ],
             ),
+            f"SnapStart on the three read functions, a month at the demo's traffic ({DEMO_RESTORES_PER_DAY} "
+            "restores a day each, assumed): "
+            + ", ".join(f"{k} ${v:.2f}" for k, v in snapstart_month().items())
+            + " (the cache is charged whether or not the functions are called).",
             f"Per million events: **${event_total:.2f}**",
             table(["line", "USD"], [*event_lines, ("total", event_total)]),
             f"Unit prices (read {PRICES_READ_ON}; 'assumed' = the provider's page as last known, not "
@@ -285,5 +316,6 @@ def run(handler_figures: dict[str, Any], quick: bool) -> Section:
             "per_million_events": round(event_total, 2),
             "track_event_median_seconds": track_seconds,
             "prices_read_on": PRICES_READ_ON,
+            "snapstart_per_month": snapstart_month(),
         },
     )
