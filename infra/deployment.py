@@ -36,7 +36,8 @@ cold rarely and nobody waits on a sink, so they keep plain on-demand starts (and
 SNAPSTART_ALIAS = "live"
 
 DEFAULT_STAGE = "v1"
-CORS_ALLOWED_HEADERS = ("Content-Type",)
+CORS_ALLOWED_HEADERS = ("Content-Type", "Authorization")
+"""What a cross-origin call may send: JSON bodies, and the Cognito ID token of the /me/* routes."""
 CORS_MAX_AGE_SECONDS = 3600
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 BAD_REQUEST_BODY = {
