@@ -86,6 +86,7 @@ class EmulatedResources:
             parameters.EVENT_TRACKER_ID: self.tracking_id,
             parameters.PINPOINT_APPLICATION_ID: self.pinpoint_application_id,
             parameters.FEATURED_ITEM_IDS: ",".join(featured_item_ids) or parameters.NOT_CONFIGURED,
+            parameters.EXPERIMENTS: parameters.NOT_CONFIGURED,
         }
         values.update({parameters.filter_parameter(name): self.filter_arn(name) for name in FILTERS})
         return values
