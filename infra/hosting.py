@@ -1,15 +1,16 @@
 """Optional storefront hosting: a private S3 bucket behind CloudFront (origin access control).
 
-The distribution also forwards the API's routes to the API stage, so the storefront and
-the API share one origin: the browser needs no CORS, and `config.json` (written at
-deploy time, when the distribution's domain is known) points the storefront at it.
+The distribution also forwards the API's routes to the API stage (with every viewer header but
+Host, so the /me/* routes get their `Authorization`; caching is off), so the storefront and the
+API share one origin: the browser needs no CORS, and `config.json` (written at deploy time,
+when the distribution's domain and the user pool are known) points the storefront at both.
 The dataset files the storefront reads go under `data/` (see the README); deployments
 of the storefront leave them in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import DefaultStackSynthesizer, Stack
 from aws_cdk import aws_apigateway as apigw
@@ -46,7 +47,14 @@ BUCKET_DEPLOYMENT_HANDLER = (
 
 class StorefrontHosting(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, api: apigw.RestApi, routes: Sequence[Route]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigw.RestApi,
+        routes: Sequence[Route],
+        accounts: Mapping[str, str],
+        profile_emulation: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = private_bucket(
@@ -88,7 +96,14 @@ class StorefrontHosting(Construct):
                 s3deploy.Source.asset(str(STOREFRONT_DIR), exclude=list(LOCAL_ONLY_FILES)),
                 s3deploy.Source.json_data(
                     "config.json",
-                    {"apiBaseUrl": self.url, "dataBaseUrl": DATA_PREFIX, "apiTimeoutMs": API_TIMEOUT_MS},
+                    {
+                        "apiBaseUrl": self.url,
+                        "dataBaseUrl": DATA_PREFIX,
+                        "apiTimeoutMs": API_TIMEOUT_MS,
+                        # The user pool the page signs in with (SRP at Cognito's regional endpoint).
+                        "cognito": dict(accounts),
+                        "profileEmulation": profile_emulation,
+                    },
                 ),
             ],
             exclude=[f"{DATA_PREFIX}*"],

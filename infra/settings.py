@@ -81,9 +81,22 @@ class DeploymentSettings(BaseModel):
     )
     """Storefront origins allowed by CORS, comma-separated; `*` only when asked for."""
     throttle_rate_limit: float = Field(default=50, alias="throttleRateLimit", gt=0, le=10_000)
-    """Steady-state requests per second for the whole stage."""
+    """Steady-state requests per second of each read method (and the stage's default)."""
     throttle_burst_limit: int = Field(default=100, alias="throttleBurstLimit", gt=0, le=5_000)
-    """Burst bucket size for the stage."""
+    """Burst bucket size of each read method (and the stage's default)."""
+    events_throttle_rate_limit: float = Field(default=25, alias="eventsThrottleRateLimit", gt=0, le=10_000)
+    """Steady-state requests per second of POST /events and of POST /me/events, each."""
+    events_throttle_burst_limit: int = Field(default=50, alias="eventsThrottleBurstLimit", gt=0, le=5_000)
+    """Burst bucket size of each events method."""
+    profile_emulation: bool = Field(default=True, alias="profileEmulation")
+    """A signed-in account may emulate a dataset shopper (`custom:shopper_id`); false in production:
+    the app client cannot write the attribute and the functions use the token's `sub` only."""
+    user_pool_deletion_protection: bool = Field(default=True, alias="userPoolDeletionProtection")
+    """The user pool refuses deletion and is retained by `cdk destroy`; false deletes it with the stack."""
+    waf: bool = Field(default=False, alias="waf")
+    """A WAFv2 web ACL on the stage: per-IP rate rule, AWS common and known-bad-inputs rule groups."""
+    waf_rate_limit: int = Field(default=1000, alias="wafRateLimit", ge=10, le=2_000_000_000)
+    """Requests one IP may send in 5 minutes before the web ACL blocks it (with `waf`)."""
     log_retention_days: int = Field(default=30, alias="logRetentionDays")
     """Retention of the function log groups and of the API access log group."""
     archive_retention_days: int = Field(default=30, alias="archiveRetentionDays", ge=0, le=3650)

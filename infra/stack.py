@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.accounts import ShopperAccounts
 from infra.analytics import Analytics
 from infra.api import RestApi
 from infra.config import ConfigParameters
@@ -40,6 +41,7 @@ class RetailPersonalizationStack(Stack):
                 "ALLOWED_ORIGINS": ",".join(settings.allowed_origins),
                 "POWERTOOLS_LOG_LEVEL": settings.log_level,
                 "EVENT_BUS_NAME": bus_name,
+                "PROFILE_EMULATION": str(settings.profile_emulation).lower(),
             },
         )
         for spec in FUNCTIONS:
@@ -58,7 +60,15 @@ class RetailPersonalizationStack(Stack):
         arns = ResourceArns(self, settings.parameter_prefix, self.events.bus)
         for spec in FUNCTIONS:
             self.functions.grant(spec, arns)
-        self.api = RestApi(self, "Api", settings=settings, routes=ROUTES, functions=self.functions)
+        self.accounts = ShopperAccounts(self, "Accounts", settings=settings)
+        self.api = RestApi(
+            self,
+            "Api",
+            settings=settings,
+            routes=ROUTES,
+            functions=self.functions,
+            user_pool=self.accounts.user_pool,
+        )
         self.observability = Observability(
             self,
             "Observability",
@@ -70,7 +80,14 @@ class RetailPersonalizationStack(Stack):
             analytics=self.analytics,
         )
         self.hosting = (
-            StorefrontHosting(self, "Storefront", api=self.api.api, routes=ROUTES)
+            StorefrontHosting(
+                self,
+                "Storefront",
+                api=self.api.api,
+                routes=ROUTES,
+                accounts=self.accounts.storefront_config(self.region),
+                profile_emulation=settings.profile_emulation,
+            )
             if settings.hosting
             else None
         )
@@ -86,6 +103,15 @@ class RetailPersonalizationStack(Stack):
             description="Role Amazon Personalize assumes to import the datasets",
         )
         CfnOutput(self, "ParameterPrefix", value=self.settings.parameter_prefix, description="SSM path")
+        CfnOutput(
+            self, "UserPoolId", value=self.accounts.user_pool.user_pool_id, description="Shopper accounts"
+        )
+        CfnOutput(
+            self,
+            "UserPoolClientId",
+            value=self.accounts.client.user_pool_client_id,
+            description="The storefront's app client (no secret; SRP and refresh tokens)",
+        )
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name, description="Storefront events")
         CfnOutput(
             self,

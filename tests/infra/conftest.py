@@ -23,6 +23,8 @@ from repository import REPOSITORY_ROOT as REPO_ROOT
 
 DEFAULT_STACK = "RetailPersonalization"
 HOSTED_STACK = "RetailPersonalizationHosted"
+PRODUCTION_STACK = "RetailPersonalizationProduction"
+"""Profile emulation off, the web ACL on, the user pool deleted with the stack."""
 ALARM_EMAIL = "ops@example.com"
 
 
@@ -66,18 +68,38 @@ def synthesis(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
             {"stackName": HOSTED_STACK, "hosting": True, "alarmEmail": ALARM_EMAIL}
         ),
     )
+    production = RetailPersonalizationStack(
+        app,
+        DeploymentSettings.from_mapping(
+            {
+                "stackName": PRODUCTION_STACK,
+                "profileEmulation": "false",
+                "waf": "true",
+                "wafRateLimit": "500",
+                "userPoolDeletionProtection": "false",
+            }
+        ),
+    )
     try:
         app.synth()
         error = None
     except RuntimeError as failure:
         error = str(failure)
-    return Synthesis(outdir, {DEFAULT_STACK: default, HOSTED_STACK: hosted}, error)
+    return Synthesis(
+        outdir, {DEFAULT_STACK: default, HOSTED_STACK: hosted, PRODUCTION_STACK: production}, error
+    )
 
 
 @pytest.fixture(scope="session")
 def template(synthesis: Synthesis) -> Template:
     """The template of the stack `npx cdk synth` builds with the default context."""
     return Template.from_json(synthesis.template(DEFAULT_STACK))
+
+
+@pytest.fixture(scope="session")
+def production_template(synthesis: Synthesis) -> Template:
+    """The stack a production deployment would run: no profile emulation, the WAF web ACL."""
+    return Template.from_json(synthesis.template(PRODUCTION_STACK))
 
 
 @pytest.fixture(scope="session")

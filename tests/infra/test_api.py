@@ -61,7 +61,8 @@ def test_route_invokes_its_function(template: Template, route: Route) -> None:
 
 def test_only_the_routes_and_their_preflights_exist(template: Template) -> None:
     declared = {(route.method, route.path) for route in ROUTES}
-    preflights = {("OPTIONS", path) for path in ["/", *(route.path for route in ROUTES)]}
+    preflights = {("OPTIONS", path) for path in resource_ids(template)}
+    assert set(resource_ids(template)) == {"/", "/me", *(route.path for route in ROUTES)}
     expected = declared | preflights
     template.resource_count_is("AWS::ApiGateway::Method", len(expected))
     ids = resource_ids(template)
@@ -83,7 +84,9 @@ def test_cors_preflight_allows_the_configured_origins(template: Template) -> Non
                     {
                         "ResponseParameters": {
                             "method.response.header.Access-Control-Allow-Origin": f"'{first}'",
-                            "method.response.header.Access-Control-Allow-Headers": "'Content-Type'",
+                            "method.response.header.Access-Control-Allow-Headers": (
+                                "'Content-Type,Authorization'"
+                            ),
                             "method.response.header.Access-Control-Allow-Methods": allowed_methods,
                         },
                         "ResponseTemplates": {"application/json": echoed},
@@ -104,14 +107,18 @@ def test_stage_throttles_traces_and_logs_access(template: Template) -> None:
         {
             "StageName": "v1",
             "TracingEnabled": True,
-            "MethodSettings": [
-                {
-                    "ThrottlingRateLimit": 50,
-                    "ThrottlingBurstLimit": 100,
-                    "HttpMethod": "*",
-                    "ResourcePath": "/*",
-                }
-            ],
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "ThrottlingRateLimit": 50,
+                            "ThrottlingBurstLimit": 100,
+                            "HttpMethod": "*",
+                            "ResourcePath": "/*",
+                        }
+                    )
+                ]
+            ),
             "AccessLogSetting": {
                 "DestinationArn": arn("logs", "log-group:", {"Ref": log_group}),
                 "Format": Match.string_like_regexp(re.escape('"status":"$context.status"')),
@@ -142,7 +149,9 @@ def test_post_bodies_must_be_json_objects_with_the_api_error_shape(template: Tem
         template.has_resource_properties(
             "AWS::ApiGateway::Method", method(route.method, ids[route.path], RequestModels=models)
         )
-    template.resource_count_is("AWS::ApiGateway::GatewayResponse", 1)
+    template.resource_properties_count_is(
+        "AWS::ApiGateway::GatewayResponse", {"ResponseType": "BAD_REQUEST_BODY"}, 1
+    )
     template.has_resource_properties(
         "AWS::ApiGateway::GatewayResponse",
         {

@@ -136,9 +136,23 @@ def test_storefront_files_and_config_are_deployed(hosted_template: Template, syn
         },
     )
     assert len(keys.as_array()) == 2
-    ((marker, value),) = markers.as_object().items()
-    assert value == join('"https://', get_att(distribution_id, "DomainName"), '/"')
-    url_text = f"https://${{{distribution_id}.DomainName}}/"
+    pool_id = template.get_resource_id("AWS::Cognito::UserPool")
+    client_id = template.get_resource_id("AWS::Cognito::UserPoolClient")
+    # Each deploy-time value stands in config.json as a marker the deployment replaces; name them.
+    readable = {
+        json.dumps(join('"https://', get_att(distribution_id, "DomainName"), '/"')): "URL",
+        json.dumps(join('"', ref("AWS::Region"), '"')): "REGION",
+        json.dumps(join('"', ref(pool_id), '"')): "POOL",
+        json.dumps(join('"', ref(client_id), '"')): "CLIENT",
+    }
     config_asset = synthesis.outdir / f"asset.{keys.as_array()[1].removesuffix('.zip')}"
-    deployed = (config_asset / "config.json").read_text().replace(marker, json.dumps(url_text))
-    assert json.loads(deployed) == {"apiBaseUrl": url_text, "dataBaseUrl": "data/", "apiTimeoutMs": 2500}
+    deployed = (config_asset / "config.json").read_text()
+    for marker, value in markers.as_object().items():
+        deployed = deployed.replace(marker, json.dumps(readable[json.dumps(value)]))
+    assert json.loads(deployed) == {
+        "apiBaseUrl": "URL",
+        "dataBaseUrl": "data/",
+        "apiTimeoutMs": 2500,
+        "cognito": {"region": "REGION", "userPoolId": "POOL", "clientId": "CLIENT"},
+        "profileEmulation": True,
+    }
