@@ -38,7 +38,6 @@ CONNECTIONS = 8
 RATE = 150.0
 """Requests per second: the figure the local event path must sustain (docs/architecture.md §9)."""
 EVENTS_PER_POST = 2
-USERS = 5000
 MINUTES = 10
 WARM_UP_SECONDS = 30
 SAMPLE_SECONDS = 10.0
@@ -60,6 +59,7 @@ class Answered:
 
 
 def events_body(n: int, items: Sequence[str]) -> str:
+    """Anonymous sessions' events (POST /events takes no user: a signed-in shopper posts /me/events)."""
     body: dict[str, Any] = {
         "sessionId": f"{SESSION_PREFIX}{n % 4000}",
         "events": [
@@ -67,8 +67,6 @@ def events_body(n: int, items: Sequence[str]) -> str:
             for k in range(EVENTS_PER_POST)
         ],
     }
-    if n % 2 == 0:
-        body["userId"] = str(n % USERS + 1)
     return json.dumps(body)
 
 
