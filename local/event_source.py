@@ -98,14 +98,19 @@ def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:
     return failed
 
 
-class SqsPoller:
-    """Two threads that run one event source mapping until `stop`: one gathers batches, the other
-    invokes the function with them and deletes what succeeded.
+INVOKERS = 2
+"""Batches in flight at once: Lambda's SQS event source mapping runs several concurrent batches
+(five to start with, more as the backlog grows); the local function pool allows two instances."""
 
-    As Lambda's pollers keep polling while an invocation runs, the next batch is gathered during
-    the current invocation (at most one batch waits), so a sink's throughput is its function's,
-    not the function's plus the receives'. One gatherer keeps each window's records together (a
-    shopper's burst is not split between two concurrent batches)."""
+
+class SqsPoller:
+    """Threads that run one event source mapping until `stop`: one gathers batches, INVOKERS invoke
+    the function with them and delete what succeeded.
+
+    As Lambda's pollers keep polling while invocations run, the next batch is gathered during the
+    current ones (at most one batch waits), and a backlog is worked off by concurrent batches, so
+    a sink keeps up with its function's throughput times its concurrency. One gatherer keeps each
+    window's records together (a shopper's burst is not split between two concurrent batches)."""
 
     def __init__(
         self, mapping: EventSourceMapping, sqs: Any, invoke: Callable[[str, dict[str, Any]], Any]
@@ -116,12 +121,14 @@ class SqsPoller:
         self._stopping = threading.Event()
         self._batches: queue.Queue[list[dict[str, Any]]] = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name=f"poller-{mapping.function}", daemon=True)
-        self._invoker = threading.Thread(
-            target=self._invoke_batches, name=f"invoker-{mapping.function}", daemon=True
-        )
+        self._invokers = [
+            threading.Thread(target=self._invoke_batches, name=f"invoker-{mapping.function}-{n}", daemon=True)
+            for n in range(INVOKERS)
+        ]
 
     def start(self) -> None:
-        self._invoker.start()
+        for invoker in self._invokers:
+            invoker.start()
         self._thread.start()
 
     def request_stop(self) -> None:
@@ -131,7 +138,8 @@ class SqsPoller:
 
     def join(self) -> None:
         self._thread.join(timeout=LONG_POLL_SECONDS + 5)
-        self._invoker.join(timeout=LONG_POLL_SECONDS + 5)
+        for invoker in self._invokers:
+            invoker.join(timeout=LONG_POLL_SECONDS + 5)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
