@@ -80,7 +80,7 @@ class RestApi(Construct):
             self,
             "Api",
             rest_api_name=f"{settings.stack_name}-api",
-            description="Retail personalization API (DESIGN section 4)",
+            description="Retail personalization API: recommendations, related products, ranking, events",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             cloud_watch_role=False,
             deploy_options=apigw.StageOptions(

@@ -1,4 +1,4 @@
-"""The SSM parameters of DESIGN section 6, created as `NONE` ("not configured").
+"""The SSM parameters of docs/architecture.md §6, created as `NONE` ("not configured").
 
 A fresh deployment therefore serves the fallback until provisioning writes the real
 values (`python -m provision up`). CloudFormation leaves values written later alone

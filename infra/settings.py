@@ -75,7 +75,7 @@ class DeploymentSettings(BaseModel):
     stage_name: str = Field(default=DEFAULT_STAGE, alias="stageName", pattern=r"^[A-Za-z0-9_]{1,64}$")
     """API Gateway stage, the last segment of ApiUrl."""
     parameter_prefix: ParameterPrefix = Field(default=DEFAULT_PREFIX, alias="parameterPrefix")
-    """SSM path under which the configuration parameters live (DESIGN section 6)."""
+    """SSM path under which the configuration parameters live (docs/architecture.md §6)."""
     allowed_origins: Annotated[tuple[Origin, ...], BeforeValidator(_comma_separated)] = Field(
         default=DEFAULT_ALLOWED_ORIGINS, alias="allowedOrigins", min_length=1
     )
