@@ -174,7 +174,7 @@ class RestApi(Construct):
             resource = self.api.root.resource_for_path(route.path)
             method = resource.add_method(
                 route.method,
-                apigw.LambdaIntegration(functions[route.function]),
+                apigw.LambdaIntegration(functions.invocable(route.function)),
                 request_validator=validator,
                 request_models={"application/json": json_object}
                 if route.method in METHODS_WITH_BODY

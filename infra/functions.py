@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from importlib.metadata import version
 from types import MappingProxyType
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -130,6 +130,10 @@ class Functions(Construct):
             # The alias follows the version each deployment publishes (its snapshot is taken then).
             self._aliases[spec] = lambda_.Alias(
                 scope, "Live", alias_name=SNAPSTART_ALIAS, version=function.current_version
+            )
+            Annotations.of(function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Published: every deployment publishes current_version, and the API invokes its alias.",
             )
         acknowledge(function, *NOT_ASYNC)
         for finding in TESTED_RUNTIME_FINDINGS:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
+from infra.deployment import SNAPSTART, SNAPSTART_ALIAS
 from personalization.contracts.topology import ROUTES, Route
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS
 from tests.infra.cfn import arn, function_id, get_att, join, ref
@@ -39,13 +40,22 @@ def method(http_method: str, resource_id: Any, **properties: Any) -> dict[str, A
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
 def test_route_invokes_its_function(template: Template, route: Route) -> None:
+    """A SnapStart function through its alias (a snapshot serves published versions only)."""
+    function = function_id(template, route.function)
+    if route.function in SNAPSTART:
+        (alias,) = template.find_resources(
+            "AWS::Lambda::Alias", {"Properties": {"FunctionName": ref(function), "Name": SNAPSTART_ALIAS}}
+        )
+        target: Any = ref(alias)
+    else:
+        target = get_att(function, "Arn")
     uri = join(
         "arn:",
         ref("AWS::Partition"),
         ":apigateway:",
         ref("AWS::Region"),
         ":lambda:path/2015-03-31/functions/",
-        get_att(function_id(template, route.function), "Arn"),
+        target,
         "/invocations",
     )
     template.has_resource_properties(
