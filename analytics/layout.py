@@ -56,7 +56,9 @@ def read_records(body: bytes) -> list[dict[str, Any]]:
     text = gzip.decompress(body).decode()
     if text and not text.endswith(DELIMITER.decode()):
         raise ValueError("the last record has no delimiter")
-    return [json.loads(line) for line in text.splitlines()]
+    # Split on the delimiter only: str.splitlines would also cut at U+2028, U+0085 and other line
+    # boundaries, which a record keeps raw inside its JSON strings (ensure_ascii=False).
+    return [json.loads(line) for line in text.split(DELIMITER.decode()) if line]
 
 
 def firehose_prefix(spec: DeliveryStreamSpec = ANALYTICS_STREAM) -> str:

@@ -82,6 +82,15 @@ def test_gzip_round_trip_keeps_each_record_on_its_line() -> None:
     assert gzip_records(record_line(d) for d in details) == body, "same records, same bytes"
 
 
+def test_unicode_line_boundaries_inside_strings_do_not_split_a_record() -> None:
+    """Only the newline delimits records; U+2028, U+0085 and the like stay inside their string."""
+    details = [
+        {"eventId": f"e{n}", "properties": {"q": f"a{mark}b"}} for n, mark in enumerate("\u2028\x85\x1c\r")
+    ]
+
+    assert read_records(gzip_records(record_line(d) for d in details)) == details
+
+
 def test_keys_follow_the_firehose_prefix_and_object_names() -> None:
     arrival = datetime(2026, 11, 30, 23, 59, 58, tzinfo=UTC)
     key = object_key(STREAM_NAME, arrival)
