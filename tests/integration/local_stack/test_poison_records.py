@@ -42,21 +42,24 @@ def bus_entry(event_id: str, session_id: str, item_id: str, recommendation_id: s
     return {"Source": EVENT_SOURCE, "DetailType": "ProductViewed", "Detail": json.dumps(detail)}
 
 
-def dead_letters(stack: LocalStackHandle, event_id: str) -> list[dict[str, Any]]:
-    """The messages of personalize_sync's DLQ that carry `event_id` (read, then visible again)."""
+def dead_letters(stack: LocalStackHandle, event_id: str | None = None) -> list[dict[str, Any]]:
+    """The messages of personalize_sync's DLQ (those that carry `event_id`, when given), read in one
+    pass and visible again a second later."""
     sqs = stack.client("sqs")
     url = stack.queue("personalize_sync")["dlqUrl"]
     found: list[dict[str, Any]] = []
     while messages := sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=1
     ).get("Messages", []):
-        found.extend(m for m in messages if json.loads(m["Body"])["detail"]["eventId"] == event_id)
+        found.extend(
+            m for m in messages if event_id is None or json.loads(m["Body"])["detail"]["eventId"] == event_id
+        )
         if len(messages) < 10:
             break
     return found
 
 
-def test_a_poison_record_reaches_the_dead_letter_queue_once_and_its_neighbours_reach_personalize(
+def test_a_poison_record_alone_reaches_the_dead_letter_queue_and_its_neighbours_reach_personalize(
     emulator: LocalStackHandle,
 ) -> None:
     session = f"poison-{uuid.uuid4()}"
@@ -81,13 +84,22 @@ def test_a_poison_record_reaches_the_dead_letter_queue_once_and_its_neighbours_r
         time.sleep(0.5)
     time.sleep(SETTLE_SECONDS)
 
-    (message,) = dead_letters(emulator, poison)
-    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
-    assert attributes["reason"] == "rejected"
-    assert attributes["eventId"] == poison
+    # At least once: with the twin's 1 s visibility timeout a slow batch is received again, so the
+    # poison may be set aside more than once; every copy is that one record, and nothing else is.
+    this_session = [
+        m for m in dead_letters(emulator) if json.loads(m["Body"])["detail"]["sessionId"] == session
+    ]
+    messages = [m for m in this_session if json.loads(m["Body"])["detail"]["eventId"] == poison]
+    assert messages
+    assert messages == this_session, "only the poison record is set aside"
+    for message in messages:
+        attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+        assert attributes["reason"] == "rejected"
+        assert attributes["eventId"] == poison
     # Only this session's records: an earlier test's event may still arrive within its batching window.
-    delivered = [r["eventId"] for r in emulator.received("personalize-events") if r["sessionId"] == session]
-    assert sorted(delivered) == sorted(neighbours)
-    emulator.client("sqs").delete_message(
-        QueueUrl=emulator.queue("personalize_sync")["dlqUrl"], ReceiptHandle=message["ReceiptHandle"]
-    )
+    delivered = {r["eventId"] for r in emulator.received("personalize-events") if r["sessionId"] == session}
+    assert delivered == set(neighbours)
+    for message in messages:
+        emulator.client("sqs").delete_message(
+            QueueUrl=emulator.queue("personalize_sync")["dlqUrl"], ReceiptHandle=message["ReceiptHandle"]
+        )
