@@ -1,7 +1,8 @@
-"""SnapStart on the read functions: published versions and a `live` alias on the current one."""
+"""SnapStart on the read functions: published versions, a `live` alias, the API integrating with it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from aws_cdk.assertions import Template
 
 from infra.deployment import SNAPSTART, SNAPSTART_ALIAS
 from infra.functions import RUNTIME
-from personalization.contracts.topology import FUNCTIONS, RANK, RECOMMEND, RELATED
+from personalization.contracts.topology import FUNCTIONS, RANK, RECOMMEND, RELATED, ROUTES
 from tests.infra.cfn import function_id
 
 pytestmark = pytest.mark.infra
@@ -45,3 +46,23 @@ def test_each_snapstart_function_has_a_version_and_a_live_alias_on_it(template: 
         [alias] = [a for a in aliases.values() if a["Properties"]["FunctionName"] == {"Ref": function}]
         assert alias["Properties"]["Name"] == SNAPSTART_ALIAS
         assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version, "Version"]}
+
+
+def test_the_api_invokes_the_alias_of_each_snapstart_function(template: Template) -> None:
+    methods = resources(template, "AWS::ApiGateway::Method")
+    uris = [json.dumps(m["Properties"]["Integration"].get("Uri")) for m in methods.values()]
+    aliases = resources(template, "AWS::Lambda::Alias")
+    for route in ROUTES:
+        if route.function not in SNAPSTART:
+            continue
+        function = function_id(template, route.function)
+        [alias_id] = [i for i, a in aliases.items() if a["Properties"]["FunctionName"] == {"Ref": function}]
+        assert any(alias_id in uri for uri in uris), f"{route.path} does not integrate with {alias_id}"
+        template.has_resource_properties(
+            "AWS::Lambda::Permission",
+            {
+                "FunctionName": {"Ref": alias_id},
+                "Principal": "apigateway.amazonaws.com",
+                "Action": "lambda:InvokeFunction",
+            },
+        )
