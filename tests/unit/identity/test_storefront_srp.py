@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import shutil
 import subprocess
 import uuid
 
@@ -22,7 +21,6 @@ from repository import STOREFRONT_DIR
 
 pytestmark = [
     pytest.mark.unit,
-    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs the storefront module"),
 ]
 
 
