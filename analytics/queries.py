@@ -119,7 +119,98 @@ LIMIT 20
 """,
 )
 
-QUERIES: tuple[NamedQuery, ...] = (EVENTS_BY_TYPE_PER_DAY, RECOMMENDATION_CLICK_THROUGH, TOP_ITEMS)
+EXPERIMENT_OUTCOMES_NOTES = """What counts, per experiment and variant (the events' `experiment` struct):
+
+- an *exposure* is an answer shown: a distinct `recommendationId` of the `RecommendationsShown`
+  events of the variant (each `eventId` once; a list shown twice is one exposure, `shown_events`
+  counts both). Its `source` property is the answer's source: `personalize`, `fallback` (Personalize
+  failed; the answer keeps its variant, intent to treat), `featured` or `natural` (a holdout);
+- a *click*, *add* or *order* is a `ProductViewed`, `ProductAdded` or `OrderCompleted` event (each
+  `eventId` once) carrying an exposure's `recommendationId` and the same experiment and variant; an
+  event whose experiment or variant differs from its exposure's counts for neither;
+- `clicked_exposures`, `added_exposures`, `ordered_exposures`: exposures with at least one such
+  event; `click_events`, `add_events`, `order_events`: the events themselves.
+  Click-through = clicked exposures / exposures, conversion = ordered exposures / exposures
+  (`python -m experiments report` adds intervals, lift over the holdout and p-values).
+"""
+
+EXPERIMENT_OUTCOMES = NamedQuery(
+    name="experiment-outcomes",
+    description=(
+        "Per experiment and variant: exposures (answers shown) by source, and the exposures "
+        "clicked, added to cart and ordered from"
+    ),
+    notes=EXPERIMENT_OUTCOMES_NOTES,
+    sql="""\
+WITH shown AS (
+  SELECT DISTINCT
+    eventId,
+    recommendationId,
+    experiment.name AS experiment,
+    experiment.variant AS variant,
+    coalesce({prop:source}, 'unrecorded') AS answer_source
+  FROM {table}
+  WHERE event_date >= {since} AND eventType = 'RecommendationsShown'
+    AND recommendationId IS NOT NULL AND experiment.name IS NOT NULL AND experiment.variant IS NOT NULL
+),
+exposures AS (
+  SELECT experiment, variant, recommendationId, min(answer_source) AS answer_source, count(*) AS shown_events
+  FROM shown
+  GROUP BY experiment, variant, recommendationId
+),
+outcomes AS (
+  SELECT DISTINCT
+    eventId,
+    eventType,
+    recommendationId,
+    experiment.name AS experiment,
+    experiment.variant AS variant
+  FROM {table}
+  WHERE event_date >= {since} AND eventType IN ('ProductViewed', 'ProductAdded', 'OrderCompleted')
+    AND recommendationId IS NOT NULL AND experiment.name IS NOT NULL AND experiment.variant IS NOT NULL
+),
+per_exposure AS (
+  SELECT
+    e.experiment,
+    e.variant,
+    e.recommendationId,
+    e.answer_source,
+    e.shown_events,
+    count(CASE WHEN o.eventType = 'ProductViewed' THEN 1 END) AS click_events,
+    count(CASE WHEN o.eventType = 'ProductAdded' THEN 1 END) AS add_events,
+    count(CASE WHEN o.eventType = 'OrderCompleted' THEN 1 END) AS order_events
+  FROM exposures AS e
+  LEFT JOIN outcomes AS o
+    ON o.recommendationId = e.recommendationId AND o.experiment = e.experiment AND o.variant = e.variant
+  GROUP BY e.experiment, e.variant, e.recommendationId, e.answer_source, e.shown_events
+)
+SELECT
+  experiment,
+  variant,
+  count(*) AS exposures,
+  sum(shown_events) AS shown_events,
+  count(CASE WHEN answer_source = 'personalize' THEN 1 END) AS personalize_exposures,
+  count(CASE WHEN answer_source = 'fallback' THEN 1 END) AS fallback_exposures,
+  count(CASE WHEN answer_source = 'featured' THEN 1 END) AS featured_exposures,
+  count(CASE WHEN answer_source = 'natural' THEN 1 END) AS natural_exposures,
+  count(CASE WHEN click_events > 0 THEN 1 END) AS clicked_exposures,
+  sum(click_events) AS click_events,
+  count(CASE WHEN add_events > 0 THEN 1 END) AS added_exposures,
+  sum(add_events) AS add_events,
+  count(CASE WHEN order_events > 0 THEN 1 END) AS ordered_exposures,
+  sum(order_events) AS order_events
+FROM per_exposure
+GROUP BY experiment, variant
+ORDER BY experiment, variant
+""",
+)
+
+QUERIES: tuple[NamedQuery, ...] = (
+    EVENTS_BY_TYPE_PER_DAY,
+    RECOMMENDATION_CLICK_THROUGH,
+    TOP_ITEMS,
+    EXPERIMENT_OUTCOMES,
+)
 
 
 def named(name: str) -> NamedQuery:

@@ -1,8 +1,10 @@
 """Per-variant rates with 95% intervals, lift over the holdout and a two-proportion z-test.
 
-Rates are per exposure (an answer served by the variant): click-through is clicks / exposures,
-conversion is orders / exposures. Intervals are Wilson score intervals, which stay inside [0, 1]
-and behave at small counts; the test is the pooled two-proportion z-test, two-sided (statsmodels).
+Rates are per exposure (an answer the variant served and the shopper was shown): click-through is
+the exposures clicked at least once / exposures, conversion is the exposures ordered from at least
+once / exposures (each a proportion of exposures, however often a shopper repeats an action).
+Intervals are Wilson score intervals, which stay inside [0, 1] and behave at small counts; the
+test is the pooled two-proportion z-test, two-sided (statsmodels).
 """
 
 from __future__ import annotations
@@ -21,10 +23,21 @@ class VariantCounts:
     experiment: str
     variant: str
     source: str
+    """The source of most of the variant's answers (personalize, fallback, featured, natural)."""
     exposures: int
     clicks: int
+    """Exposures with at least one click (a ProductViewed carrying the answer's recommendationId)."""
     adds: int
+    """Exposures with at least one ProductAdded."""
     orders: int
+    """Exposures with at least one OrderCompleted."""
+    click_events: int = 0
+    add_events: int = 0
+    order_events: int = 0
+    fallback_exposures: int = 0
+    """Answers of a personalize variant that fell back (Personalize failed): still the variant's."""
+    shown_events: int = 0
+    """RecommendationsShown events (an answer displayed twice is one exposure, two events)."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +85,16 @@ def compare(successes: int, trials: int, holdout_successes: int, holdout_trials:
     return Comparison(lift, float(p_value) if math.isfinite(p_value) else None)
 
 
-def variant_stats(counts: Sequence[VariantCounts], holdout_sources: frozenset[str]) -> list[VariantStats]:
-    """Every variant of one experiment, each compared with the experiment's holdout (a variant whose
-    source is in `holdout_sources`); without a holdout, comparisons are empty."""
-    holdout = next((c for c in counts if c.source in holdout_sources), None)
+def variant_stats(
+    counts: Sequence[VariantCounts], holdout_sources: frozenset[str], holdout_variant: str | None = None
+) -> list[VariantStats]:
+    """Every variant of one experiment, each compared with the experiment's holdout: the variant named
+    `holdout_variant` when given, else the first whose source is in `holdout_sources`; without a
+    holdout, comparisons are empty."""
+    if holdout_variant is not None:
+        holdout = next((c for c in counts if c.variant == holdout_variant), None)
+    else:
+        holdout = next((c for c in counts if c.source in holdout_sources), None)
     results = []
     for row in counts:
         is_holdout = holdout is not None and row is holdout

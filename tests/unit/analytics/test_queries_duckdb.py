@@ -9,8 +9,15 @@ from typing import Any
 import pytest
 
 from analytics.__main__ import main
+from analytics.dialect import Athena
 from analytics.local_engine import NoDataError, run_local
-from analytics.queries import EVENTS_BY_TYPE_PER_DAY, QUERIES, RECOMMENDATION_CLICK_THROUGH, TOP_ITEMS
+from analytics.queries import (
+    EVENTS_BY_TYPE_PER_DAY,
+    EXPERIMENT_OUTCOMES,
+    QUERIES,
+    RECOMMENDATION_CLICK_THROUGH,
+    TOP_ITEMS,
+)
 from analytics.result import QueryResult
 from tests.unit.analytics.conftest import as_dict, days_ago, detail, write_object
 
@@ -188,3 +195,17 @@ def test_cli_prints_the_sql_for_either_engine(capsys: pytest.CaptureFixture[str]
     assert '"retail_personalization_analytics"."events"' in capsys.readouterr().out
     assert main(["sql", "top-items", "--local", "/data"]) == 0
     assert "read_json('/data/analytics/" in capsys.readouterr().out
+
+
+def test_experiment_outcomes_render_for_athena() -> None:
+    sql = Athena(database="retail_personalization_analytics").render(EXPERIMENT_OUTCOMES.sql)
+    assert sql.count('FROM "retail_personalization_analytics"."events"') == 2
+    assert "element_at(properties, 'source')" in sql
+    assert sql.count("event_date >= date_format(current_date - INTERVAL '30' DAY, '%Y-%m-%d')") == 2
+    assert "properties['" not in sql
+    assert "read_json" not in sql
+
+
+def test_experiment_outcomes_join_outcomes_within_the_variant(folder: Path) -> None:
+    """The fixture's experiment has views but no RecommendationsShown: no exposure, no row."""
+    assert rows(run_local(EXPERIMENT_OUTCOMES, folder)) == []
