@@ -74,3 +74,21 @@ def test_every_variant_is_compared_with_the_holdout() -> None:
     assert personalized.ctr_vs_holdout.p_value == pytest.approx(pooled_z_p(120, 1000, 60, 1000))
     assert personalized.conversion.value == 0.01
     assert personalized.conversion_vs_holdout.lift == pytest.approx(1.5)
+
+
+def test_a_named_holdout_wins_over_the_sources() -> None:
+    rows = [
+        VariantCounts("home", "personalized", "personalize", 1000, 120, 40, 10),
+        VariantCounts("home", "other-campaign", "personalize", 1000, 60, 20, 4),
+        VariantCounts("home", "holdout", "featured", 1000, 30, 10, 2),
+    ]
+
+    personalized, other, holdout = variant_stats(
+        rows, frozenset({"featured"}), holdout_variant="other-campaign"
+    )
+
+    assert other.is_holdout
+    assert not holdout.is_holdout
+    assert personalized.ctr_vs_holdout.lift == pytest.approx(1.0)
+    assert holdout.ctr_vs_holdout.lift == pytest.approx(-0.5)
+    assert variant_stats(rows, frozenset({"featured"}), holdout_variant="nope")[0].ctr_vs_holdout.lift is None
