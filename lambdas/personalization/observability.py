@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.base import SingleMetric
 from aws_lambda_powertools.tracing.tracer import Tracer
 
 from personalization.contracts.metrics import MetricName
@@ -108,3 +110,18 @@ def record_served(source: str) -> None:
 
 def record_fallback(reason: str) -> None:
     count_with_dimension(MetricName.FALLBACK, "reason", reason)
+
+
+def count_for_variant(name: str, experiment: str, variant: str, count: int = 1) -> None:
+    """An experiment metric with dimensions experiment and variant only (no `service`, which
+    Powertools' single_metric would add), so the read functions' exposures and the event
+    function's clicks, adds and orders divide in metric math."""
+    metric = SingleMetric(namespace=metrics.namespace, service="")
+    metric.add_metric(name=name, unit=MetricUnit.Count, value=count)
+    metric.add_dimension(name="experiment", value=experiment)
+    metric.add_dimension(name="variant", value=variant)
+    print(json.dumps(metric.serialize_metric_set(), separators=(",", ":")))  # EMF: stdout, as Powertools
+
+
+def record_exposure(experiment: str, variant: str) -> None:
+    count_for_variant(MetricName.EXPOSURES, experiment, variant)

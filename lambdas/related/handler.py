@@ -40,9 +40,16 @@ def get_related(
     num_results: Annotated[
         int, Query(alias="numResults", ge=1, le=MAX_NUM_RESULTS, description="How many items")
     ] = DEFAULT_NUM_RESULTS,
+    session_id: Annotated[
+        Identifier | None,
+        Query(
+            alias="sessionId",
+            description="The browser session: assigns an anonymous shopper to a variant of an experiment",
+        ),
+    ] = None,
 ) -> RecommendationsResponse:
     shopper = request_shopper(app.current_event.raw_event, read_settings())
-    return related_items(read_dependencies(), item_id, shopper, num_results)
+    return related_items(read_dependencies(), item_id, shopper, num_results, session_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from experiments.documents import demo_document
 from local import ACCOUNT_ID
 from personalization.contracts import parameters
 from personalization.contracts.filters import FILTERS, FilterDefinition
@@ -86,7 +87,7 @@ class EmulatedResources:
             parameters.EVENT_TRACKER_ID: self.tracking_id,
             parameters.PINPOINT_APPLICATION_ID: self.pinpoint_application_id,
             parameters.FEATURED_ITEM_IDS: ",".join(featured_item_ids) or parameters.NOT_CONFIGURED,
-            parameters.EXPERIMENTS: parameters.NOT_CONFIGURED,
+            parameters.EXPERIMENTS: demo_document().model_dump_json(exclude_none=True),
         }
         values.update({parameters.filter_parameter(name): self.filter_arn(name) for name in FILTERS})
         return values

@@ -23,8 +23,10 @@ from pydantic import (
     Json,
     StringConstraints,
     field_serializer,
+    model_validator,
 )
 
+from personalization.contracts.experiments import ExperimentRef
 from personalization.contracts.limits import (
     IDENTIFIER_PATTERN,
     MAX_EVENT_AGE,
@@ -39,6 +41,7 @@ from personalization.contracts.limits import (
     Identifier,
     utc_text,
 )
+from personalization.contracts.metrics import MetricName
 
 EVENT_SOURCE = "retail.storefront"
 
@@ -51,8 +54,19 @@ EventType = Literal[
     "CartViewed",
     "CheckoutStarted",
     "OrderCompleted",
+    "RecommendationsShown",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+RECOMMENDATIONS_SHOWN = "RecommendationsShown"
+"""An answer the shopper was shown (an exposure): no item, the answer's recommendationId and experiment."""
+SHOPPER_ACTIONS: tuple[str, ...] = tuple(t for t in EVENT_TYPES if t != RECOMMENDATIONS_SHOWN)
+"""What a shopper did: the interactions Amazon Personalize and Amazon Pinpoint receive."""
+ATTRIBUTED_OUTCOMES: dict[str, MetricName] = {
+    "ProductViewed": MetricName.CLICKS,
+    "ProductAdded": MetricName.ADDS,
+    "OrderCompleted": MetricName.ORDERS,
+}
+"""The actions that count for an experiment when they carry its answer's recommendationId."""
 
 PropertyKey = Annotated[
     str,
@@ -147,7 +161,12 @@ class TrackedEvent(BaseModel):
             f"{MAX_FUTURE_SKEW.total_seconds() / 3600:g} hours after the server's clock; defaults to now."
         ),
     )
-    recommendationId: RecommendationId | None = None
+    recommendationId: RecommendationId | None = Field(
+        default=None, description="The answer the item was shown in (required for RecommendationsShown)."
+    )
+    experiment: ExperimentRef | None = Field(
+        default=None, description="The answer's experiment and variant; only with its recommendationId."
+    )
     properties: Properties = Field(
         default_factory=dict,
         description=(
@@ -156,6 +175,17 @@ class TrackedEvent(BaseModel):
         ),
         json_schema_extra={"additionalProperties": False},
     )
+
+    @model_validator(mode="after")
+    def _attributable(self) -> TrackedEvent:
+        if self.experiment is not None and self.recommendationId is None:
+            raise ValueError("an experiment goes with the recommendationId of the answer it came from")
+        if self.eventType == RECOMMENDATIONS_SHOWN:
+            if self.recommendationId is None:
+                raise ValueError("RecommendationsShown needs the recommendationId of the answer shown")
+            if self.itemId is not None:
+                raise ValueError("RecommendationsShown is about an answer, not an item: no itemId")
+        return self
 
 
 def _unique_event_ids(events: list[TrackedEvent]) -> list[TrackedEvent]:
@@ -234,6 +264,7 @@ class EventDetail(BaseModel):
     itemId: Identifier | None
     sentAt: AwareDatetime
     recommendationId: str | None
+    experiment: ExperimentRef | None = None
     properties: dict[str, PropertyValue]
 
     @field_serializer("sentAt")
@@ -255,6 +286,7 @@ def event_details(
             itemId=event.itemId,
             sentAt=event.sentAt or now,
             recommendationId=event.recommendationId,
+            experiment=event.experiment,
             properties=event.properties,
         )
         for event, event_id in zip(request.events, event_ids, strict=True)

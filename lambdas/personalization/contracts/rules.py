@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from personalization.contracts.events import EVENT_SOURCE, EVENT_TYPES
+from personalization.contracts.events import EVENT_SOURCE, EVENT_TYPES, SHOPPER_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -32,18 +32,26 @@ def _any_string() -> list[dict[str, str]]:
 
 ITEM_EVENTS_TO_PERSONALIZE = RuleSpec(
     name="item-events-to-personalize",
-    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"itemId": _any_string()}},
+    pattern={
+        "source": [EVENT_SOURCE],
+        "detail-type": list(SHOPPER_ACTIONS),
+        "detail": {"itemId": _any_string()},
+    },
 )
 SIGNED_IN_EVENTS_TO_PINPOINT = RuleSpec(
     name="signed-in-events-to-pinpoint",
-    pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES), "detail": {"userId": _any_string()}},
+    pattern={
+        "source": [EVENT_SOURCE],
+        "detail-type": list(SHOPPER_ACTIONS),
+        "detail": {"userId": _any_string()},
+    },
 )
 
 ALL_EVENTS_TO_ANALYTICS = RuleSpec(
     name="all-events-to-analytics",
     pattern={"source": [EVENT_SOURCE], "detail-type": list(EVENT_TYPES)},
 )
-"""Every storefront event, to the analytics delivery stream (`topology.ANALYTICS_STREAM`)."""
+"""Every storefront event, exposures included, to the analytics stream (`topology.ANALYTICS_STREAM`)."""
 
 RULES: tuple[RuleSpec, ...] = (
     ITEM_EVENTS_TO_PERSONALIZE,

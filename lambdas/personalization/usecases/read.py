@@ -3,6 +3,13 @@
 Each answers from Amazon Personalize when it is configured and healthy, and otherwise
 with the documented fallback (featured items, or the input order for ranking), a
 `Fallback` metric with the reason, and a warning log line.
+
+Every answer carries a `recommendationId` (Personalize's, or one minted here) and, for a shopper
+enrolled in the use case's experiment, its `experiment`: the variant the shopper's id (the
+session id for anonymous related items) hashes to decides the source, a holdout answers as the
+use case does without personalization, and each such answer counts one `Exposures`. Anonymous
+shoppers are not enrolled where their answer cannot be personal (user recommendations, ranking).
+A personalize variant that falls back keeps its experiment: the comparison is by assignment.
 """
 
 from __future__ import annotations
@@ -11,10 +18,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from personalization.contracts.api import RankRequest, RecommendationsResponse, ScoredItem
+from personalization.contracts.api import (
+    RankRequest,
+    RecommendationsResponse,
+    ScoredItem,
+    Source,
+    mint_recommendation_id,
+)
+from personalization.contracts.experiments import ExperimentRef, Variant
 from personalization.contracts.filters import FILTERS, filter_values
 from personalization.contracts.metrics import MetricName
-from personalization.observability import count_with_dimension, logger, record_fallback, record_served
+from personalization.observability import (
+    count_with_dimension,
+    logger,
+    record_exposure,
+    record_fallback,
+    record_served,
+)
 from personalization.usecases.errors import BadRequestError, Problem
 from personalization.usecases.ports import (
     ConfigSource,
@@ -36,6 +56,33 @@ class ReadDependencies:
     personalize: RecommendationsRuntime
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """The variant a subject is in, if the use case runs an experiment (else both None)."""
+
+    variant: Variant | None = None
+    experiment: ExperimentRef | None = None
+
+    @property
+    def holdout(self) -> bool:
+        return self.variant is not None and self.variant.source != "personalize"
+
+    def arn(self, configured: str | None) -> str | None:
+        """The ARN to answer from: the variant's own, else the configured one."""
+        return (self.variant.arn if self.variant else None) or configured
+
+
+NOT_ENROLLED = Enrolment()
+
+
+def enrol(config: PersonalizationConfig, use_case: str, subject: str | None) -> Enrolment:
+    experiment = config.experiments.for_use_case(use_case)
+    if experiment is None or subject is None:
+        return NOT_ENROLLED
+    variant = experiment.assign(subject)
+    return Enrolment(variant, ExperimentRef(name=experiment.name, variant=variant.name))
+
+
 def recommend_for_user(
     deps: ReadDependencies,
     user_id: str | None,
@@ -53,9 +100,15 @@ def recommend_for_user(
     config, config_problem = _current_config(deps)
     if user_id is None:
         return _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION)
-    arn = config.user_personalization_arn
+    enrolment = enrol(config, USER_PERSONALIZATION, user_id)
+    if enrolment.holdout:
+        return _exposed(
+            _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION), enrolment
+        )
+    arn = enrolment.arn(config.user_personalization_arn)
     if arn is None:
-        return _fallback(config, config_problem or "unconfigured", num_results, recipe=USER_PERSONALIZATION)
+        answer = _fallback(config, config_problem or "unconfigured", num_results, recipe=USER_PERSONALIZATION)
+        return _exposed(answer, enrolment)
     filter_arn = None
     if definition is not None:
         filter_arn = config.filter_arns.get(definition.name)
@@ -65,7 +118,7 @@ def recommend_for_user(
                 [Problem(field="filter", problem="not configured")],
             )
     try:
-        answer = deps.personalize.recommendations(
+        personalized = deps.personalize.recommendations(
             arn,
             num_results=num_results,
             user_id=user_id,
@@ -73,30 +126,45 @@ def recommend_for_user(
             filter_values=filter_values(definition, filter_value) if definition else None,
         )
     except PersonalizeUnavailableError as error:
-        return _fallback(config, error.reason, num_results, recipe=USER_PERSONALIZATION, detail=str(error))
-    return _personalized(answer.items, answer.recommendation_id, num_results, USER_PERSONALIZATION)
+        answer = _fallback(config, error.reason, num_results, recipe=USER_PERSONALIZATION, detail=str(error))
+        return _exposed(answer, enrolment)
+    answer = _personalized(
+        personalized.items, personalized.recommendation_id, num_results, USER_PERSONALIZATION
+    )
+    return _exposed(answer, enrolment)
 
 
 def related_items(
-    deps: ReadDependencies, item_id: str, user_id: str | None, num_results: int
+    deps: ReadDependencies,
+    item_id: str,
+    user_id: str | None,
+    num_results: int,
+    session_id: str | None = None,
 ) -> RecommendationsResponse:
-    """GET /related: items similar to `item_id`, never the item itself."""
+    """GET /related: items similar to `item_id`, never the item itself; anonymous shoppers are
+    enrolled in an experiment by their `session_id`."""
     config, config_problem = _current_config(deps)
-    arn = config.related_items_arn
+    enrolment = enrol(config, RELATED_ITEMS, user_id or session_id)
+    if enrolment.holdout:
+        answer = _featured(config, num_results, source="featured", recipe=RELATED_ITEMS, exclude=[item_id])
+        return _exposed(answer, enrolment)
+    arn = enrolment.arn(config.related_items_arn)
     if arn is None:
-        return _fallback(
+        answer = _fallback(
             config, config_problem or "unconfigured", num_results, recipe=RELATED_ITEMS, exclude=[item_id]
         )
+        return _exposed(answer, enrolment)
     try:
-        answer = deps.personalize.recommendations(
+        related = deps.personalize.recommendations(
             arn, num_results=min(num_results + 1, 500), item_id=item_id, user_id=user_id
         )
     except PersonalizeUnavailableError as error:
-        return _fallback(
+        answer = _fallback(
             config, error.reason, num_results, recipe=RELATED_ITEMS, exclude=[item_id], detail=str(error)
         )
-    items = [item for item in answer.items if item.item_id != item_id]
-    return _personalized(items, answer.recommendation_id, num_results, RELATED_ITEMS)
+        return _exposed(answer, enrolment)
+    items = [item for item in related.items if item.item_id != item_id]
+    return _exposed(_personalized(items, related.recommendation_id, num_results, RELATED_ITEMS), enrolment)
 
 
 def rank_items(deps: ReadDependencies, request: RankRequest, user_id: str | None) -> RecommendationsResponse:
@@ -105,20 +173,25 @@ def rank_items(deps: ReadDependencies, request: RankRequest, user_id: str | None
         record_served("natural")
         return _in_input_order(request.itemIds, source="natural")
     config, config_problem = _current_config(deps)
-    arn = config.personalized_ranking_arn
+    enrolment = enrol(config, PERSONALIZED_RANKING, user_id)
+    if enrolment.holdout:
+        record_served("natural")
+        return _exposed(_in_input_order(request.itemIds, source="natural"), enrolment)
+    arn = enrolment.arn(config.personalized_ranking_arn)
     if arn is None:
-        return _ranking_fallback(request.itemIds, config_problem or "unconfigured")
+        return _exposed(_ranking_fallback(request.itemIds, config_problem or "unconfigured"), enrolment)
     try:
-        answer = deps.personalize.ranking(arn, user_id=user_id, item_ids=request.itemIds)
+        ranked = deps.personalize.ranking(arn, user_id=user_id, item_ids=request.itemIds)
     except PersonalizeUnavailableError as error:
-        return _ranking_fallback(request.itemIds, error.reason, detail=str(error))
+        return _exposed(_ranking_fallback(request.itemIds, error.reason, detail=str(error)), enrolment)
     record_served("personalize")
-    return RecommendationsResponse(
-        items=_complete_ranking(answer.items, request.itemIds),
-        recommendationId=answer.recommendation_id,
-        source="personalize",
-        recipe=PERSONALIZED_RANKING,
+    answer = _answer(
+        _complete_ranking(ranked.items, request.itemIds),
+        "personalize",
+        PERSONALIZED_RANKING,
+        ranked.recommendation_id,
     )
+    return _exposed(answer, enrolment)
 
 
 def _current_config(deps: ReadDependencies) -> tuple[PersonalizationConfig, str | None]:
@@ -129,6 +202,25 @@ def _current_config(deps: ReadDependencies) -> tuple[PersonalizationConfig, str 
         logger.warning("SSM configuration unavailable", extra={"error": str(error)})
         count_with_dimension(MetricName.CONFIG_UNAVAILABLE, "cached", "yes" if error.last_known else "no")
         return error.last_known or PersonalizationConfig(), "config-unavailable"
+
+
+def _exposed(answer: RecommendationsResponse, enrolment: Enrolment) -> RecommendationsResponse:
+    """The answer with the enrolment's experiment, counted as an exposure of its variant."""
+    if enrolment.experiment is None:
+        return answer
+    record_exposure(enrolment.experiment.name, enrolment.experiment.variant)
+    return answer.model_copy(update={"experiment": enrolment.experiment})
+
+
+def _answer(
+    items: list[ScoredItem], source: Source, recipe: str, recommendation_id: str | None = None
+) -> RecommendationsResponse:
+    return RecommendationsResponse(
+        items=items,
+        recommendationId=recommendation_id or mint_recommendation_id(),
+        source=source,
+        recipe=recipe,
+    )
 
 
 def _item(item_id: str, score: float | None = None) -> ScoredItem:
@@ -146,11 +238,8 @@ def _personalized(
         first_seen.setdefault(item.item_id, item)
     ordered = list(first_seen.values())[:num_results]
     record_served("personalize")
-    return RecommendationsResponse(
-        items=[_item(item.item_id, item.score) for item in ordered],
-        recommendationId=recommendation_id,
-        source="personalize",
-        recipe=recipe,
+    return _answer(
+        [_item(item.item_id, item.score) for item in ordered], "personalize", recipe, recommendation_id
     )
 
 
@@ -164,11 +253,7 @@ def _featured(
 ) -> RecommendationsResponse:
     item_ids = [item_id for item_id in config.featured_item_ids if item_id not in exclude][:num_results]
     record_served(source)
-    return RecommendationsResponse(
-        items=[_item(item_id) for item_id in item_ids],
-        source=source,
-        recipe=recipe,
-    )
+    return _answer([_item(item_id) for item_id in item_ids], source, recipe)
 
 
 def _fallback(
@@ -200,11 +285,7 @@ def _ranking_fallback(item_ids: Sequence[str], reason: str, detail: str = "") ->
 def _in_input_order(
     item_ids: Sequence[str], *, source: Literal["natural", "fallback"]
 ) -> RecommendationsResponse:
-    return RecommendationsResponse(
-        items=[_item(item_id) for item_id in item_ids],
-        source=source,
-        recipe=PERSONALIZED_RANKING,
-    )
+    return _answer([_item(item_id) for item_id in item_ids], source, PERSONALIZED_RANKING)
 
 
 def _complete_ranking(ranked: Iterable[ScoredItemId], item_ids: Sequence[str]) -> list[ScoredItem]:

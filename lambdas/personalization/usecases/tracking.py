@@ -12,13 +12,14 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from personalization.contracts.events import (
+    ATTRIBUTED_OUTCOMES,
     EventsNotAcceptedResponse,
     TrackEventsRequest,
     TrackEventsResponse,
     event_details,
 )
 from personalization.contracts.metrics import MetricName
-from personalization.observability import count_with_dimension, logger
+from personalization.observability import count_for_variant, count_with_dimension, logger
 from personalization.usecases.errors import ServiceUnavailableError
 from personalization.usecases.ports import EventPublisher, PutOutcome
 
@@ -60,13 +61,22 @@ def track_events(
 
 
 def _record(request: TrackEventsRequest, outcome: PutOutcome, *, signed_in: bool) -> None:
-    """Metrics by event type and one log line, without the properties' values."""
+    """Metrics by event type, the experiments' clicks, adds and orders (a client's resend of an
+    accepted event counts again here; the report counts each eventId once), and one log line
+    without the properties' values."""
     accepted = Counter(detail.eventType for detail in outcome.accepted)
     rejected = Counter(event.eventType for event in outcome.not_accepted)
     for event_type, count in accepted.items():
         count_with_dimension(MetricName.EVENTS_ACCEPTED, "eventType", event_type, count)
     for event_type, count in rejected.items():
         count_with_dimension(MetricName.EVENTS_REJECTED, "eventType", event_type, count)
+    outcomes = Counter(
+        (ATTRIBUTED_OUTCOMES[detail.eventType], detail.experiment.name, detail.experiment.variant)
+        for detail in outcome.accepted
+        if detail.experiment is not None and detail.eventType in ATTRIBUTED_OUTCOMES
+    )
+    for (metric, experiment, variant), count in outcomes.items():
+        count_for_variant(metric, experiment, variant, count)
     logger.info(
         "events tracked",
         extra={

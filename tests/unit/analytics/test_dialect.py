@@ -112,7 +112,7 @@ def _without_rendered(sql: str, dialect: Athena | DuckDB) -> str:
             dialect.table(),
             dialect.sent_day(),
             dialect.since(),
-            *(dialect.property_value(n) for n in ("quantity", "useCase")),
+            *(dialect.property_value(n) for n in ("quantity", "useCase", "source")),
         },
         key=len,
         reverse=True,

@@ -1,7 +1,8 @@
-"""The eight event types of docs/architecture.md §5 are the same in every part that names them.
+"""The event types of docs/architecture.md §5 are the same in every part that names them.
 
-The dataset generator and the storefront (JavaScript) keep their own list so they run
-without the Lambda code; these tests keep those lists equal to the event schema's.
+The dataset generator (the eight shopper actions: exposures are not interactions) and the
+storefront (JavaScript, every type) keep their own list so they run without the Lambda code;
+these tests keep those lists equal to the event schema's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import dataset
-from personalization.contracts.events import EVENT_TYPES
+from personalization.contracts.events import EVENT_TYPES, SHOPPER_ACTIONS
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +21,7 @@ STOREFRONT_EVENTS = Path(__file__).resolve().parents[3] / "storefront" / "js" / 
 
 
 def test_the_dataset_generates_the_event_schema_types_in_the_same_order() -> None:
-    assert dataset.EVENT_TYPES == EVENT_TYPES
+    assert dataset.EVENT_TYPES == SHOPPER_ACTIONS
 
 
 def test_the_storefront_sends_the_event_schema_types() -> None:

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from personalization.adapters.sinks.base import SinkQueues
 from personalization.adapters.sinks.personalize import PersonalizeSink, personalize_event
 from personalization.contracts import parameters
+from personalization.contracts.api import mint_recommendation_id
 from personalization.contracts.events import EventDetail
 from personalization.settings import DEAD_LETTER_QUEUE_URL
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
@@ -107,6 +108,16 @@ def test_only_properties_that_are_schema_fields_are_forwarded_as_json_text() -> 
 
     assert event["properties"] == '{"gift":true,"price":19.5,"quantity":2}'
     assert "properties" not in personalize_event(one, property_fields=frozenset({"discount"}))
+
+
+def test_an_id_the_api_minted_is_not_passed_on_as_a_personalize_list_id() -> None:
+    minted = mint_recommendation_id()
+    one = EventDetail.model_validate(detail("e1", item_id="p1", recommendation_id=minted))
+
+    event = personalize_event(one)
+
+    assert "recommendationId" not in event
+    assert event["itemId"] == "p1"
 
 
 def test_a_failed_call_fails_only_its_own_records(tracker: Write, capsys: Any) -> None:

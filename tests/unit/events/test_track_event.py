@@ -27,6 +27,7 @@ pytestmark = pytest.mark.unit
 
 DETAIL_FIELDS = {
     "eventId",
+    "experiment",
     "eventType",
     "sessionId",
     "userId",
@@ -277,6 +278,41 @@ def test_metrics_count_accepted_events_by_type_and_the_log_line_holds_no_propert
     assert "very-private-words" not in everything_logged + output
 
 
+EXPERIMENT = {"name": "home-recs", "variant": "holdout"}
+
+
+def test_attributed_views_adds_and_orders_count_for_their_variant_and_exposures_reach_no_sink(
+    spy: BusSpy, bus: Bus, capsys: Any
+) -> None:
+    attributed = {"recommendationId": "api-1", "experiment": EXPERIMENT}
+    body = {
+        "sessionId": "s-1",
+        "events": [
+            {"eventType": "RecommendationsShown", **attributed, "properties": {"source": "featured"}},
+            viewed(**attributed),
+            viewed(**attributed),
+            viewed(recommendationId="api-2"),
+            {"eventType": "ProductAdded", "itemId": "p00001", **attributed},
+            {"eventType": "OrderCompleted", "itemId": "p00001", **attributed},
+        ],
+    }
+
+    status, answer, _ = post_events(body, shopper="7")
+
+    output = capsys.readouterr().out
+    assert status == 202
+    variant = {"experiment": "home-recs", "variant": "holdout"}
+    assert metric_total(output, "Clicks", **variant) == 2
+    assert metric_total(output, "Adds", **variant) == 1
+    assert metric_total(output, "Orders", **variant) == 1
+    assert metric_total(output, "Clicks") == 2
+    shown_id = answer["eventIds"][0]
+    for sink in ("personalize_sync", "pinpoint_sync"):
+        delivered = {detail["eventId"]: detail for detail in bus.details(sink)}
+        assert shown_id not in delivered
+        assert delivered[answer["eventIds"][1]]["experiment"] == EXPERIMENT
+
+
 def _body(**changes: Any) -> dict[str, Any]:
     return {"sessionId": "s-1", "events": [viewed()], **changes}
 
@@ -309,6 +345,23 @@ BAD_BODIES: dict[str, tuple[dict[str, Any] | list[Any], str]] = {
     "sentAt 25 hours ahead": (_event(sentAt=_ago(timedelta(hours=-25))), "events[0].sentAt"),
     "sentAt 15 days ago": (_event(sentAt=_ago(timedelta(days=15))), "events[0].sentAt"),
     "recommendationId of 41 characters": (_event(recommendationId="r" * 41), "events[0].recommendationId"),
+    "experiment without recommendationId": (_event(experiment={"name": "e", "variant": "v"}), "events[0]"),
+    "experiment with an unknown field": (
+        _event(recommendationId="r", experiment={"name": "e", "variant": "v", "x": 1}),
+        "events[0].experiment.x",
+    ),
+    "experiment name with a space": (
+        _event(recommendationId="r", experiment={"name": "e 1", "variant": "v"}),
+        "events[0].experiment.name",
+    ),
+    "RecommendationsShown without recommendationId": (
+        _body(events=[{"eventType": "RecommendationsShown"}]),
+        "events[0]",
+    ),
+    "RecommendationsShown with an item": (
+        _body(events=[{"eventType": "RecommendationsShown", "recommendationId": "r", "itemId": "p1"}]),
+        "events[0]",
+    ),
     "nested property": (_event(properties={"a": {"b": 1}}), "events[0].properties.a"),
     "list property": (_event(properties={"a": [1]}), "events[0].properties.a"),
     "null property": (_event(properties={"a": None}), "events[0].properties.a"),

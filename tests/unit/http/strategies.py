@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from personalization.contracts.events import EVENT_TYPES
+from personalization.contracts.events import EVENT_TYPES, RECOMMENDATIONS_SHOWN
 from personalization.contracts.limits import MAX_BODY_BYTES, MAX_EVENT_AGE, MAX_FUTURE_SKEW, MAX_SAFE_INTEGER
 from tests.apigw import rest_event
 
@@ -19,6 +19,8 @@ ORIGIN = "http://127.0.0.1:8080"
 
 # Valid values.
 identifiers = st.text("abcXYZ019_.:@-", min_size=1, max_size=24)
+names = st.text("abcXYZ019_-", min_size=1, max_size=40)
+"""Experiment and variant names."""
 property_keys = st.from_regex(r"\A[A-Za-z][A-Za-z0-9_]{0,20}\Z")
 property_values = (
     st.booleans()
@@ -49,6 +51,12 @@ def tracked_event(draw: st.DrawFn) -> dict[str, Any]:
     for name, values in optional.items():
         if draw(st.booleans()):
             event[name] = draw(values)
+    if "recommendationId" in event and draw(st.booleans()):
+        event["experiment"] = {"name": draw(names), "variant": draw(names)}
+    if event["eventType"] == RECOMMENDATIONS_SHOWN:
+        # An exposure is of an answer: its id, and no item.
+        event.pop("itemId", None)
+        event.setdefault("recommendationId", draw(st.text("abc019-", min_size=1, max_size=40)))
     return event
 
 

@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 
 from personalization.adapters import aws
 from personalization.contracts import parameters
+from personalization.contracts.api import is_minted
 from recommend.handler import lambda_handler
 from tests.unit.read.conftest import (
     EXCLUDE_PURCHASED,
@@ -43,6 +44,7 @@ def test_signed_in_shopper_gets_campaign_recommendations(configured, personalize
         "recommendationId": "rid-1",
         "source": "personalize",
         "recipe": "user-personalization",
+        "experiment": None,
     }
 
 
@@ -203,10 +205,8 @@ def test_unconfigured_campaign_serves_featured_items(ssm, personalize: Stubber, 
 def test_missing_parameters_mean_not_configured(ssm, personalize: Stubber, capsys) -> None:
     status, body = get(lambda_handler, "/recommendations", shopper="42")
 
-    assert (status, body) == (
-        200,
-        {"items": [], "recommendationId": None, "source": "fallback", "recipe": "user-personalization"},
-    )
+    assert (status, body["items"], body["source"], body["experiment"]) == (200, [], "fallback", None)
+    assert is_minted(body["recommendationId"])
     assert fallback_reasons(capsys.readouterr().out) == ["unconfigured"]
 
 

@@ -30,6 +30,7 @@ def test_related_items_never_include_the_item_itself(configured, personalize: St
         "recommendationId": "rid-7",
         "source": "personalize",
         "recipe": "related-items",
+        "experiment": None,
     }
 
 

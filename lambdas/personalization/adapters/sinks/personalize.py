@@ -34,6 +34,7 @@ from personalization.adapters.sinks.base import (
     unique_events,
 )
 from personalization.adapters.ssm_config import config_reader
+from personalization.contracts.api import is_minted
 from personalization.contracts.events import EventDetail, TrackedEventRecord, properties_json
 from personalization.contracts.metrics import MetricName
 from personalization.observability import logger
@@ -81,7 +82,7 @@ def personalize_event(
     }
     if detail.itemId is not None:
         event["itemId"] = detail.itemId
-    if detail.recommendationId is not None:
+    if detail.recommendationId is not None and not is_minted(detail.recommendationId):
         event["recommendationId"] = detail.recommendationId
     properties = {key: value for key, value in detail.properties.items() if key in property_fields}
     if properties:
