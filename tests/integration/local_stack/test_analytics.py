@@ -96,7 +96,12 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
     session = f"analytics-{uuid.uuid4()}"
     sent = [
         {"eventType": "ProductViewed", "itemId": "p-1"},
-        {"eventType": "ProductViewed", "itemId": "p-2", "recommendationId": "RID-analytics-1"},
+        {
+            "eventType": "ProductViewed",
+            "itemId": "p-2",
+            "recommendationId": "RID-analytics-1",
+            "experiment": {"name": "home-recs", "variant": "personalized"},
+        },
         {"eventType": "ProductAdded", "itemId": "p-2", "properties": {"quantity": 2, "price": 19.5}},
         {"eventType": "ProductSearched", "properties": {"query": "wool socks", "resultCount": 3}},
         {"eventType": "OrderCompleted", "itemId": "p-2", "properties": {"quantity": 2}},
@@ -120,8 +125,10 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
         "itemId": "p-2",
         "sentAt": first["sentAt"],
         "recommendationId": "RID-analytics-1",
+        "experiment": {"name": "home-recs", "variant": "personalized"},
         "properties": {},
     }, "exactly the bus detail"
+    assert second["experiment"] is None
     assert second["properties"] == {"quantity": 2, "price": 19.5}
     assert by_id[accepted[3]]["userId"] is None
     assert by_id[accepted[3]]["itemId"] is None

@@ -14,6 +14,7 @@ import requests
 from personalization.contracts.topology import SINKS
 from tests.stack_fixture import LocalStackHandle
 from tests.tokens import signed_in
+from tests.variants import in_variant, personalized_shopper
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +82,8 @@ def test_recommendations_follow_a_newly_viewed_category(
     emulator: LocalStackHandle, catalog: dict[str, Any], users: list[dict[str, Any]]
 ) -> None:
     categories = {item["id"]: item["category"] for item in catalog["items"]}
-    shopper = users[0]
+    in_personalized_variant = set(in_variant("personalized", (user["id"] for user in users)))
+    shopper = next(user for user in users if user["id"] in in_personalized_variant)
     new_category = next(c["id"] for c in catalog["categories"] if c["id"] not in shopper["categories"])
     before = recommended_categories(emulator, shopper["id"], categories)
     viewed = [item["id"] for item in catalog["items"] if item["category"] == new_category][:5]
@@ -139,7 +141,7 @@ def test_recommendations_fall_back_to_featured_when_personalize_fails(
     response = requests.get(
         f"{local_stack.api_url}/me/recommendations",
         params={"numResults": "5"},
-        headers=signed_in(local_stack.info["cognito"], "1"),
+        headers=signed_in(local_stack.info["cognito"], personalized_shopper()),
         timeout=TIMEOUT,
     )
 

@@ -7,9 +7,11 @@ import json
 import pytest
 import requests
 
+from personalization.contracts.api import is_minted
 from personalization.contracts.topology import ROUTES
 from tests.stack_fixture import LocalStackHandle
 from tests.tokens import signed_in
+from tests.variants import holdout_shopper, personalized_shopper
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +45,7 @@ def test_recommendations_for_a_shopper_come_from_personalize(local_stack: LocalS
     response = requests.get(
         f"{local_stack.api_url}/me/recommendations",
         params={"numResults": "5"},
-        headers=signed_in(local_stack.info["cognito"], "1"),
+        headers=signed_in(local_stack.info["cognito"], personalized_shopper()),
         timeout=TIMEOUT,
     )
 
@@ -54,6 +56,27 @@ def test_recommendations_for_a_shopper_come_from_personalize(local_stack: LocalS
     assert body["source"] == "personalize"
     assert body["recipe"] == "user-personalization"
     assert len(body["items"]) == 5
+    assert body["experiment"] == {"name": "user-recs-vs-featured", "variant": "personalized"}
+    assert body["recommendationId"].startswith("RID-")
+
+
+def test_a_holdout_shopper_gets_the_featured_items_within_the_experiment(
+    local_stack: LocalStackHandle,
+) -> None:
+    featured = json.loads((local_stack.dataset_dir / "featured.json").read_text())["itemIds"]
+
+    response = requests.get(
+        f"{local_stack.api_url}/me/recommendations",
+        params={"numResults": "5"},
+        headers=signed_in(local_stack.info["cognito"], holdout_shopper()),
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["source"], [item["itemId"] for item in body["items"]]) == ("featured", featured[:5])
+    assert body["experiment"] == {"name": "user-recs-vs-featured", "variant": "featured-holdout"}
+    assert is_minted(body["recommendationId"])
 
 
 def test_recommendations_for_an_anonymous_shopper_are_the_featured_items(

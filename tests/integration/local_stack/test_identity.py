@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from personalization.contracts.topology import ROUTES, Route
 from tests.stack_fixture import LocalStackHandle
 from tests.tokens import account_tokens, shopper_token, signed_in
+from tests.variants import in_variant
 
 pytestmark = pytest.mark.integration
 
@@ -226,11 +227,12 @@ def test_shopper_a_reads_only_its_own_recommendations(
             timeout=TIMEOUT,
         )
 
-    for_a, for_b = recommendations("21").json(), recommendations("22").json()
+    shopper_a, shopper_b = in_variant("personalized", map(str, range(21, 100)))[:2]
+    for_a, for_b = recommendations(shopper_a).json(), recommendations(shopper_b).json()
     assert for_a["source"] == for_b["source"] == "personalize"
     assert for_a["items"] != for_b["items"]
-    assert recommendations("21", userId="22").status_code == 400
-    assert recommendations("21", filter="exclude-purchased").json()["source"] == "personalize"
+    assert recommendations(shopper_a, userId=shopper_b).status_code == 400
+    assert recommendations(shopper_a, filter="exclude-purchased").json()["source"] == "personalize"
 
 
 def test_shopper_a_cannot_write_shopper_bs_history(
