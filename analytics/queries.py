@@ -44,14 +44,13 @@ CLICK_THROUGH_NOTES = """What counts, given what the bus detail holds today:
 - an *attributed view* is a view that carries a `recommendationId`: the storefront sends the id of
   the recommendation list (user recommendations, related products, personalized ranking) the
   shopper opened the product from;
-- exposures (a list shown) are not events yet, so this is not clicks over impressions:
+- this is not clicks over exposures (`experiment-outcomes` counts those):
   `click_through = attributed views / views`, the share of views that recommendations brought;
 - *use case*: the detail has no field for it. It is the view's `useCase` property (the API
   answer's `recipe`: `user-personalization`, `related-items`, `personalized-ranking`) when the
   storefront sends one, else `unrecorded`;
-- *experiment* and *variant*: the detail's `experiment` struct, `(none)` while it is null (it is
-  until experiments are tracked); views and attributed views are counted within the same variant,
-  so variants compare directly.
+- *experiment* and *variant*: the detail's `experiment` struct, `(none)` where it is null; views
+  and attributed views are counted within the same variant, so variants compare directly.
 """
 
 RECOMMENDATION_CLICK_THROUGH = NamedQuery(

@@ -3,9 +3,9 @@
 One definition for the Glue table (`infra.analytics`) and for DuckDB's reading of the local files
 (`analytics.dialect`), so both engines see the same columns with the same types.
 
-Columns are the fields of `EventDetail` (personalization.contracts.events) plus `experiment`,
-which the detail does not carry yet: a struct `{name, variant}` that the experiments work will
-fill; until then it is null on every row. `properties` is a `map<string,string>`: the storefront's
+Columns are the fields of `EventDetail` (personalization.contracts.events); `experiment` is a
+struct `{name, variant}`, null for events outside an experiment (and in records written before
+the detail carried it). `properties` is a `map<string,string>`: the storefront's
 values are flat strings, numbers and booleans, and both engines read a number or boolean into a
 string map value as its JSON text (`2`, `9.5`, `true`); queries cast where they need a number.
 `sentAt` stays the detail's text (UTC, milliseconds, `Z`): the dialects parse it.
@@ -39,7 +39,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "experiment",
         "struct<name:string,variant:string>",
-        "the experiment and variant the shopper was in; null until experiments are tracked",
+        "the experiment and variant of the answer the event follows from; null outside one",
     ),
     Column("properties", "map<string,string>", "the event's flat properties, values as text"),
 )
