@@ -2,10 +2,14 @@
 
 A fresh deployment therefore serves the fallback until provisioning writes the real
 values (`python -m provision up`). CloudFormation leaves values written later alone
-as long as these definitions do not change.
+as long as these definitions do not change. A value the deployment sets itself (`values`:
+the experiments document of `-c experimentsFile`) replaces `NONE`; a deploy that changes it
+overwrites what was written by hand.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -20,9 +24,17 @@ from personalization.contracts.parameters import (
 
 
 class ConfigParameters(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, prefix: str, values: Mapping[str, str] | None = None
+    ) -> None:
+        """`values`: the value of a String parameter by relative name, where not `NONE`."""
         super().__init__(scope, construct_id)
         self.prefix = prefix
+        values = dict(values or {})
+        string_parameters = set(all_parameters()) - set(STRING_LIST_PARAMETERS)
+        unknown = sorted(set(values) - string_parameters)
+        if unknown:
+            raise ValueError(f"no String parameter of that name: {', '.join(unknown)}")
         self.parameters: dict[str, ssm.StringParameter | ssm.StringListParameter] = {}
         for relative_name in all_parameters():
             name = full_name(prefix, relative_name)
@@ -41,6 +53,6 @@ class ConfigParameters(Construct):
                     self,
                     construct_id_,
                     parameter_name=name,
-                    string_value=NOT_CONFIGURED,
+                    string_value=values.get(relative_name, NOT_CONFIGURED),
                     description=description,
                 )

@@ -4,6 +4,11 @@ The custom metrics are those the functions emit with Powertools (namespace
 `RetailPersonalization`, dimension `service` = function name). The dashboard finds them
 with SEARCH expressions, so a new sink's metrics show up without changes here.
 
+The Experiments section follows the experiments document deployed with the stack
+(`-c experimentsFile`): per experiment, each variant's click-through and conversion rates from
+the metrics with dimensions exactly {experiment, variant}; and one SEARCH graph of those counts
+for every experiment, including one started later by editing the parameter.
+
 Hand-written on purpose: cdk-monitoring-constructs (10.3.3) was tried for the per-function, API
 and queue widgets and alarms and not adopted. It fits technically (it requires aws-cdk-lib
 >=2.160.0,<3 and jsii >=1.142.0, met by our 2.275.0 and 1.142.0; the nag packs find nothing in
@@ -40,6 +45,7 @@ from infra.events import SinkResources
 from infra.nag import acknowledge
 from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
+from personalization.contracts.experiments import Experiment, ExperimentsDocument
 from personalization.contracts.metrics import MetricName
 from personalization.contracts.topology import FunctionSpec
 from personalization.settings import METRICS_NAMESPACE
@@ -69,6 +75,18 @@ CUSTOM_METRIC_SEARCHES = {
     "Events failed per sink by reason": ("reason,service", f'MetricName="{MetricName.EVENTS_FAILED}"'),
 }
 """Dashboard graphs of the custom metrics: title -> (dimension set, SEARCH filter)."""
+
+EXPERIMENT_COUNTS = (MetricName.EXPOSURES, MetricName.CLICKS, MetricName.ADDS, MetricName.ORDERS)
+"""Counted per experiment and variant (dimensions exactly `experiment`, `variant`)."""
+EXPERIMENT_RATES = (("CTR", MetricName.CLICKS), ("conversion", MetricName.ORDERS))
+"""Each rate: percent of the variant's exposures that led to this count."""
+EXPERIMENT_PERIOD = Duration.minutes(5)
+EXPERIMENTS_SEARCH = (
+    "experiment,variant",
+    "MetricName=(" + " OR ".join(f'"{name}"' for name in EXPERIMENT_COUNTS) + ")",
+)
+MAX_GRAPH_METRICS = 500
+"""CloudWatch: a dashboard widget shows at most 500 metrics and expressions."""
 
 
 def custom_metric(name: str, dimensions: Mapping[str, str], period: Duration = ALARM_PERIOD) -> cw.Metric:
@@ -108,6 +126,83 @@ def fallback_ratio(read_functions: Sequence[FunctionSpec]) -> cw.MathExpression:
         label="Fallback ratio (%)",
         period=ALARM_PERIOD,
     )
+
+
+def experiment_dimensions(experiment: str, variant: str) -> dict[str, str]:
+    return {"experiment": experiment, "variant": variant}
+
+
+def experiment_rates(experiment: Experiment) -> dict[str, list[cw.MathExpression]]:
+    """Per rate (CTR, conversion), one expression per variant: `100 * FILL(count, 0) / exposures`.
+
+    No exposures in a period leaves no point (rather than a rate of 0)."""
+    rates: dict[str, list[cw.MathExpression]] = {label: [] for label, _ in EXPERIMENT_RATES}
+    for index, variant in enumerate(experiment.variants):
+        dimensions = experiment_dimensions(experiment.name, variant.name)
+        exposures = custom_metric(MetricName.EXPOSURES, dimensions, EXPERIMENT_PERIOD)
+        for label, count in EXPERIMENT_RATES:
+            count_id = f"{count.lower()}{index}"
+            rates[label].append(
+                cw.MathExpression(
+                    expression=f"100 * FILL({count_id}, 0) / exposures{index}",
+                    using_metrics={
+                        f"exposures{index}": exposures,
+                        count_id: custom_metric(count, dimensions, EXPERIMENT_PERIOD),
+                    },
+                    label=f"{variant.name} {label} (%)",
+                    period=EXPERIMENT_PERIOD,
+                )
+            )
+    return rates
+
+
+def experiment_widgets(document: ExperimentsDocument) -> list[cw.IWidget]:
+    """The Experiments section: a heading, each experiment's rates per variant (CTR on the left
+    axis, conversion on the right), and the counts of every experiment through SEARCH."""
+    widgets: list[cw.IWidget] = [
+        cw.TextWidget(
+            markdown=(
+                "# Experiments\n"
+                "Per-variant rates of the experiments deployed with the stack (`-c experimentsFile`); "
+                "the last graph counts every experiment, also one started later by editing the parameter."
+            ),
+            width=24,
+            height=2,
+        )
+    ]
+    for experiment in document.experiments:
+        rates = experiment_rates(experiment)
+        widgets.append(
+            cw.GraphWidget(
+                title=f"Experiment {experiment.name} ({experiment.useCase}): CTR and conversion (%)",
+                left=list(rates["CTR"]),
+                right=list(rates["conversion"]),
+                left_y_axis=cw.YAxisProps(label="CTR (%)", min=0, show_units=False),
+                right_y_axis=cw.YAxisProps(label="conversion (%)", min=0, show_units=False),
+                width=12,
+            )
+        )
+    dimensions, query = EXPERIMENTS_SEARCH
+    widgets.append(
+        cw.GraphWidget(
+            title="Experiments: exposures, clicks, adds, orders per variant",
+            left=[_search(dimensions, query, "", period=EXPERIMENT_PERIOD)],
+            width=12,
+        )
+    )
+    for widget in widgets:
+        shown = graph_metric_count(widget)
+        if shown > MAX_GRAPH_METRICS:
+            raise ValueError(
+                f"a dashboard widget holds {shown} metrics and expressions; "
+                f"CloudWatch takes at most {MAX_GRAPH_METRICS}"
+            )
+    return widgets
+
+
+def graph_metric_count(widget: cw.IWidget) -> int:
+    """Entries of the widget's `metrics` array as CloudWatch receives it (0 for a text widget)."""
+    return sum(len(rendered.get("properties", {}).get("metrics", [])) for rendered in widget.to_json())
 
 
 class Observability(Construct):
@@ -165,6 +260,7 @@ class Observability(Construct):
         self._add_widgets(api, functions, read_functions, sinks)
         if analytics is not None:
             self.dashboard.add_widgets(*analytics.widgets())
+        self.dashboard.add_widgets(*experiment_widgets(settings.experiments))
 
     def _notification_topic(self, email: str | None) -> sns.Topic | None:
         if email is None:
@@ -343,10 +439,10 @@ class Observability(Construct):
         )
 
 
-def _search(dimensions: str, query: str, label: str) -> cw.MathExpression:
+def _search(dimensions: str, query: str, label: str, period: Duration = PERIOD) -> cw.MathExpression:
     return cw.MathExpression(
-        expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} {query}', 'Sum', 60)",
+        expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} {query}', 'Sum', {period.to_seconds():g})",
         using_metrics={},
         label=label,
-        period=PERIOD,
+        period=period,
     )

@@ -2,19 +2,23 @@
 
 Pass any of them as `npx cdk deploy -c key=value` (or in cdk.context.json); each has a
 default so a plain `npx cdk synth` works. Values from `-c` arrive as strings and are
-converted and validated here, failing with the context key in the message.
+converted and validated here, failing with the context key in the message. A value naming a
+file (`experimentsFile`) is read and validated here too, so a bad file fails the synth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from experiments.documents import read_document
 from infra.deployment import DEFAULT_STAGE
+from personalization.contracts.experiments import NO_EXPERIMENTS, ExperimentsDocument
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS, ParameterPrefix
 
@@ -48,6 +52,9 @@ RETENTION_DAYS: dict[int, logs.RetentionDays] = {
 
 ORIGIN_PATTERN = r"^(\*|https?://[A-Za-z0-9.-]+(:\d+)?)$"
 
+STANDARD_PARAMETER_MAX_BYTES = 4096
+"""SSM: the value of a standard-tier parameter holds at most 4 KB."""
+
 
 def _comma_separated(value: object) -> object:
     """`-c allowedOrigins=a,b` arrives as one string; cdk.context.json may hold a list."""
@@ -58,6 +65,51 @@ def _comma_separated(value: object) -> object:
 
 def _empty_as_none(value: object) -> object:
     return None if value == "" else value
+
+
+class ExperimentsFile(BaseModel):
+    """An experiments document deployed with the stack (`-c experimentsFile=path`): the file it
+    was read from, the validated document and the parameter value it becomes (compact JSON)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Path
+    document: ExperimentsDocument
+
+    @property
+    def parameter_value(self) -> str:
+        return self.document.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def read(cls, path: Path) -> Self:
+        """The file's document, validated; a ValueError names the file and the problem."""
+        try:
+            document = read_document(path)
+        except OSError as error:
+            raise ValueError(f"{path}: cannot be read ({error.strerror or error})") from error
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in e['loc']) or 'document'}: {e['msg']}"
+                for e in error.errors()
+            )
+            raise ValueError(f"{path}: not a valid experiments document: {problems}") from error
+        experiments_file = cls(path=path, document=document)
+        size = len(experiments_file.parameter_value.encode())
+        if size > STANDARD_PARAMETER_MAX_BYTES:
+            raise ValueError(
+                f"{path}: the document is {size} bytes as compact JSON; the SSM parameter "
+                f"(standard tier) holds at most {STANDARD_PARAMETER_MAX_BYTES}"
+            )
+        return experiments_file
+
+
+def _experiments_file(value: object) -> object:
+    """`-c experimentsFile=path` arrives as a path string: read and validate the file."""
+    if value == "":
+        return None
+    if isinstance(value, str | Path):
+        return ExperimentsFile.read(Path(value))
+    return value
 
 
 Origin = Annotated[str, Field(pattern=ORIGIN_PATTERN)]
@@ -113,6 +165,12 @@ class DeploymentSettings(BaseModel):
     """Alarm threshold: share of Personalize-backed requests answered from the fallback (15 min)."""
     log_level: str = Field(default="INFO", alias="logLevel", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     """Powertools log level of every function."""
+    experiments_file: Annotated[ExperimentsFile | None, BeforeValidator(_experiments_file)] = Field(
+        default=None, alias="experimentsFile"
+    )
+    """A JSON experiments document (path relative to the working folder, the repository's when
+    `npx cdk` runs): the `{prefix}/experiments` parameter's value and the dashboard's per-variant
+    graphs. Without it the parameter stays `NONE` (no experiments)."""
 
     @field_validator("log_retention_days")
     @classmethod
@@ -124,6 +182,11 @@ class DeploymentSettings(BaseModel):
     @property
     def log_retention(self) -> logs.RetentionDays:
         return RETENTION_DAYS[self.log_retention_days]
+
+    @property
+    def experiments(self) -> ExperimentsDocument:
+        """The deployed experiments document (none without `experimentsFile`)."""
+        return NO_EXPERIMENTS if self.experiments_file is None else self.experiments_file.document
 
     @classmethod
     def context_keys(cls) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from infra.hosting import StorefrontHosting
 from infra.observability import Observability
 from infra.permissions import ResourceArns
 from infra.settings import DeploymentSettings
+from personalization.contracts.parameters import EXPERIMENTS
 from personalization.contracts.topology import FUNCTIONS, READ_FUNCTIONS, ROUTES, SINKS
 
 
@@ -31,7 +32,16 @@ class RetailPersonalizationStack(Stack):
         )
         self.settings = settings
         bus_name = f"{settings.stack_name}-events"
-        self.config = ConfigParameters(self, "Config", prefix=settings.parameter_prefix)
+        self.config = ConfigParameters(
+            self,
+            "Config",
+            prefix=settings.parameter_prefix,
+            values=(
+                {}
+                if settings.experiments_file is None
+                else {EXPERIMENTS: settings.experiments_file.parameter_value}
+            ),
+        )
         self.data = DatasetStorage(self, "Data")
         self.functions = Functions(
             self,

@@ -1,5 +1,6 @@
 """One in-process synthesis per test session: the app as `npx cdk synth` builds it, plus a
-second stack with every option on (hosting, alarm email), both checked by the nag packs."""
+second stack with every option on (hosting, alarm email, the demo's experiments document), both
+checked by the nag packs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
+from experiments.documents import DEMO_DOCUMENT_PATH
 from infra.app import build_app
 from infra.settings import DeploymentSettings
 from infra.stack import RetailPersonalizationStack
@@ -65,7 +67,12 @@ def synthesis(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
     hosted = RetailPersonalizationStack(
         app,
         DeploymentSettings.from_mapping(
-            {"stackName": HOSTED_STACK, "hosting": True, "alarmEmail": ALARM_EMAIL}
+            {
+                "stackName": HOSTED_STACK,
+                "hosting": True,
+                "alarmEmail": ALARM_EMAIL,
+                "experimentsFile": str(DEMO_DOCUMENT_PATH),
+            }
         ),
     )
     production = RetailPersonalizationStack(
@@ -104,5 +111,5 @@ def production_template(synthesis: Synthesis) -> Template:
 
 @pytest.fixture(scope="session")
 def hosted_template(synthesis: Synthesis) -> Template:
-    """The stack with every option on: hosting and the alarm email."""
+    """The stack with every option on: hosting, the alarm email, the demo's experiments document."""
     return Template.from_json(synthesis.template(HOSTED_STACK))

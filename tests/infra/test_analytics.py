@@ -182,7 +182,7 @@ def test_glue_table_has_the_detail_fields_and_projects_the_date_partition(stack:
     assert list(columns) == [column.name.lower() for column in COLUMNS]
     assert columns["experiment"] == "struct<name:string,variant:string>"
     assert columns["properties"] == "map<string,string>"
-    assert all(columns[name] == "string" for name in detail_fields - {"properties"})
+    assert all(columns[name] == "string" for name in detail_fields - {"properties", "experiment"})
     assert descriptor["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
     assert descriptor["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
     location = {"Fn::Join": ["", ["s3://", {"Ref": bucket_id}, "/analytics/"]]}

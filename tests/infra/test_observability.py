@@ -1,12 +1,20 @@
-"""Dashboard and alarms: the metrics of docs/architecture.md §7, and notification when asked for."""
+"""Dashboard and alarms: the metrics of docs/architecture.md §7, and notification when asked for;
+the dashboard's Experiments section from the deployed experiments document."""
 
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
+from experiments.documents import demo_document
+from infra import observability
+from infra.observability import MAX_GRAPH_METRICS, experiment_widgets, graph_metric_count
+from personalization.contracts.experiments import HOLDOUT_SOURCES, MAX_VARIANTS, ExperimentsDocument
+from personalization.contracts.metrics import MetricName
 from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
 from personalization.settings import METRICS_NAMESPACE, ReadSettings
 from tests.infra.cfn import function_id, get_att, joined_text, ref
@@ -193,3 +201,128 @@ def test_dashboard_shows_api_function_queue_and_custom_metrics(template: Templat
     ):
         assert custom in metrics, custom
     assert any(widget["type"] == "alarm" for widget in document["widgets"])
+
+
+def dashboard_widgets(template: Template) -> list[dict[str, Any]]:
+    body = Capture()
+    template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardBody": body})
+    document = json.loads(joined_text(body.as_object()).replace("${AWS::Region}", "us-east-1"))
+    widgets: list[dict[str, Any]] = document["widgets"]
+    return widgets
+
+
+def metric_entries(
+    widget: dict[str, Any],
+) -> tuple[dict[str, tuple[str, dict[str, str]]], list[dict[str, Any]]]:
+    """A graph's metrics by id as (metric name, dimensions), and its expressions, from the
+    dashboard's array form: [namespace, name, dim, value, ..., {options}] or [{expression ...}]."""
+    metrics: dict[str, tuple[str, dict[str, str]]] = {}
+    expressions: list[dict[str, Any]] = []
+    for entry in widget["properties"]["metrics"]:
+        *fields, options = entry
+        if "expression" in options:
+            expressions.append(options)
+            continue
+        namespace, name, *pairs = fields
+        assert namespace == METRICS_NAMESPACE
+        metrics[options["id"]] = (name, dict(zip(pairs[::2], pairs[1::2], strict=True)))
+    return metrics, expressions
+
+
+RATE = re.compile(r"^100 \* FILL\((\w+), 0\) / (\w+)$")
+
+
+def test_dashboard_graphs_each_variants_ctr_and_conversion_of_the_deployed_experiments(
+    hosted_template: Template,
+) -> None:
+    widgets = dashboard_widgets(hosted_template)
+    for experiment in demo_document().experiments:
+        (graph,) = [
+            w
+            for w in widgets
+            if w["properties"].get("title", "").startswith(f"Experiment {experiment.name} ")
+        ]
+        metrics, expressions = metric_entries(graph)
+        rates = set()
+        for expression in expressions:
+            match = RATE.match(expression["expression"])
+            assert match, expression
+            (count, dimensions), (exposures, exposure_dimensions) = metrics[match[1]], metrics[match[2]]
+            assert exposures == MetricName.EXPOSURES
+            assert dimensions == exposure_dimensions
+            axis = expression.get("yAxis", "left")
+            rates.add((count, axis, tuple(sorted(dimensions.items()))))
+        assert rates == {
+            (count, axis, (("experiment", experiment.name), ("variant", variant.name)))
+            for variant in experiment.variants
+            for count, axis in ((MetricName.CLICKS, "left"), (MetricName.ORDERS, "right"))
+        }
+        assert all(
+            options.get("visible") is False
+            for options in (e[-1] for e in graph["properties"]["metrics"])
+            if "id" in options and "expression" not in options
+        )
+
+
+def test_dashboard_searches_the_counts_of_every_experiment(
+    template: Template, hosted_template: Template
+) -> None:
+    search = (
+        f"SEARCH('{{{METRICS_NAMESPACE},experiment,variant}} "
+        'MetricName=("Exposures" OR "Clicks" OR "Adds" OR "Orders")\', \'Sum\', 300)'
+    )
+    for stack in (template, hosted_template):
+        widgets = dashboard_widgets(stack)
+        expressions = [
+            entry[-1]["expression"]
+            for widget in widgets
+            for entry in widget.get("properties", {}).get("metrics", [])
+            if "expression" in entry[-1]
+        ]
+        assert search in expressions
+    # Without an experiments document there is no per-variant graph, the section is there.
+    titles = [w["properties"].get("title", "") for w in dashboard_widgets(template)]
+    assert not [title for title in titles if title.startswith("Experiment ")]
+    assert any("# Experiments" in w["properties"].get("markdown", "") for w in dashboard_widgets(template))
+
+
+def test_the_experiments_section_follows_every_other_widget(hosted_template: Template) -> None:
+    widgets = dashboard_widgets(hosted_template)
+    (heading,) = [i for i, w in enumerate(widgets) if "# Experiments" in w["properties"].get("markdown", "")]
+    before, section = widgets[:heading], widgets[heading:]
+    assert max(w["y"] + w["height"] for w in before) <= min(w["y"] for w in section)
+    assert len(section) == 1 + len(demo_document().experiments) + 1
+
+
+def largest_document() -> ExperimentsDocument:
+    """One experiment per use case (the most a document holds), each with the most variants."""
+    return ExperimentsDocument.model_validate(
+        {
+            "experiments": [
+                {
+                    "name": f"{use_case}-test",
+                    "useCase": use_case,
+                    "variants": [
+                        {"name": f"v{n}", "weight": 1, "source": "personalize" if n else holdout}
+                        for n in range(MAX_VARIANTS)
+                    ],
+                }
+                for use_case, holdout in HOLDOUT_SOURCES.items()
+            ]
+        }
+    )
+
+
+def test_experiment_graphs_stay_within_cloudwatch_limits() -> None:
+    widgets = experiment_widgets(largest_document())
+    counts = [graph_metric_count(widget) for widget in widgets]
+    # Each variant: exposures, clicks, orders and the two rates.
+    assert counts[1:-1] == [5 * MAX_VARIANTS] * len(HOLDOUT_SOURCES)
+    assert max(counts) <= MAX_GRAPH_METRICS
+    assert sum(counts) <= 2500  # CloudWatch: metrics per dashboard
+
+
+def test_a_graph_over_the_limit_fails_the_synth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(observability, "MAX_GRAPH_METRICS", 5 * MAX_VARIANTS - 1)
+    with pytest.raises(ValueError, match="CloudWatch takes at most 49"):
+        experiment_widgets(largest_document())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App
 
+from experiments.documents import DEMO_DOCUMENT_PATH, demo_document
 from infra.settings import DeploymentSettings
+from personalization.contracts.experiments import NO_EXPERIMENTS
 from personalization.contracts.parameters import DEFAULT_PREFIX
 from personalization.settings import DEFAULT_ALLOWED_ORIGINS
 
@@ -22,6 +24,8 @@ def test_defaults() -> None:
     assert (settings.log_retention_days, settings.archive_retention_days) == (30, 30)
     assert settings.alarm_email is None
     assert settings.hosting is False
+    assert settings.experiments_file is None
+    assert settings.experiments == NO_EXPERIMENTS
 
 
 def test_values_from_the_command_line_are_converted() -> None:
@@ -45,6 +49,15 @@ def test_values_from_the_command_line_are_converted() -> None:
     assert settings.hosting is True
     assert settings.alarm_email == "ops@example.com"
     assert settings.parameter_prefix == "/shop/prod"
+
+
+def test_experiments_file_is_read_and_validated() -> None:
+    app = App(context={"experimentsFile": str(DEMO_DOCUMENT_PATH)})
+    settings = DeploymentSettings.from_context(app.node)
+    assert settings.experiments_file is not None
+    assert settings.experiments_file.path == DEMO_DOCUMENT_PATH
+    assert settings.experiments == demo_document()
+    assert DeploymentSettings.from_mapping({"experimentsFile": ""}).experiments == NO_EXPERIMENTS
 
 
 def test_empty_alarm_email_means_none() -> None:
