@@ -66,6 +66,7 @@ def main(function: str, side: str) -> None:
             {
                 "status": response["statusCode"],
                 "source": body.get("source"),
+                "experiment": body.get("experiment"),
                 "import_seconds": imported - started,
                 "first_request_seconds": served - imported,
                 "served_at": served_at,

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from bench.bench_scenario import ROUTE_CASES, function_environment
+from bench.bench_scenario import ROUTE_CASES, function_environment, route_case
 from bench.report import RESULTS_DIR, Goal, Section, Timing, milliseconds, ratio, table
 from repository import REPOSITORY_ROOT as REPOSITORY
 
@@ -59,7 +59,12 @@ def probe(function: str, side: str, flags: tuple[str, ...] = ()) -> tuple[ProbeR
     if completed.returncode != 0:
         raise RuntimeError(f"cold-start probe {function}/{side} failed: {completed.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    if result["status"] != 200 or result["source"] != "personalize":
+    expected_experiment = route_case(function).experiment if side == "ours" else None
+    if (
+        result["status"] != 200
+        or result["source"] != "personalize"
+        or result["experiment"] != expected_experiment
+    ):
         raise RuntimeError(f"cold-start probe {function}/{side} answered {result}")
     run = ProbeRun(
         process_seconds=result["served_at"] - launched,

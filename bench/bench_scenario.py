@@ -1,21 +1,45 @@
 """The scenario both handler benchmarks share: SSM values, requests, canned Personalize answers.
 
+The configuration runs the demo's experiment (user recommendations, personalized against a
+featured holdout, 50/50; `experiments/demo.json`), and the shopper is in its personalized
+variant: our recommend handler enrols the shopper, answers from Personalize with the experiment
+and counts an `Exposures`, as it does in the demo. The bare handlers run no experiment.
+
 Standard library only, so a cold-start probe that imports it adds nothing to what it measures.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 ACCOUNT = "123456789012"
 PREFIX = "/retail-personalization"
-USER_ID = "user-42"
+USER_ID = "user-43"
+"""In the personalized variant of `EXPERIMENTS` (a unit test checks it)."""
 ITEM_ID = "item-0001"
 RANK_LIST_SIZE = 100
 NUM_RESULTS = 25
+
+EXPERIMENT_NAME = "user-recs-vs-featured"
+EXPERIMENTS = json.dumps(
+    {
+        "experiments": [
+            {
+                "name": EXPERIMENT_NAME,
+                "useCase": "user-personalization",
+                "variants": [
+                    {"name": "personalized", "weight": 50, "source": "personalize"},
+                    {"name": "featured-holdout", "weight": 50, "source": "featured"},
+                ],
+            }
+        ]
+    }
+)
+"""The demo's experiments document (`experiments/demo.json`, a unit test keeps them equal)."""
 
 CAMPAIGN_ARN = f"arn:aws:personalize:us-east-1:{ACCOUNT}:campaign/"
 SSM_VALUES = {
@@ -25,6 +49,7 @@ SSM_VALUES = {
     "personalize/event-tracker-id": "tracker-1",
     "pinpoint/application-id": "NONE",
     "catalog/featured-item-ids": ",".join(f"item-{n:04d}" for n in range(1, 26)),
+    "experiments": EXPERIMENTS,
 }
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -84,6 +109,8 @@ class RouteCase:
     answer_shape: dict[str, Any]
     query: dict[str, str] | None = None
     body: dict[str, Any] | None = None
+    experiment: dict[str, str] | None = None
+    """What our answer carries as its `experiment` (the bare handler's answer has no such key)."""
 
     def canned_answer(self) -> dict[str, Any]:
         answer: dict[str, Any] = getattr(FakePersonalizeRuntime(), self.operation)(**self.answer_shape)
@@ -104,6 +131,7 @@ ROUTE_CASES = (
         "get_recommendations",
         {"numResults": NUM_RESULTS},
         query={"numResults": str(NUM_RESULTS)},
+        experiment={"name": EXPERIMENT_NAME, "variant": "personalized"},
     ),
     RouteCase(
         "related",
@@ -122,6 +150,13 @@ ROUTE_CASES = (
         body={"itemIds": RANK_LIST},
     ),
 )
+
+
+def same_answer(case: RouteCase, ours: dict[str, Any], bare: dict[str, Any]) -> bool:
+    """Our answer is the bare one, served from Personalize, with the case's experiment besides."""
+    mine = dict(ours)
+    experiment = mine.pop("experiment", None)
+    return mine.get("source") == "personalize" and mine == bare and experiment == case.experiment
 
 
 def route_case(function: str) -> RouteCase:
