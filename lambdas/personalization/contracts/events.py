@@ -144,10 +144,29 @@ Properties = Annotated[
 ]
 
 
+_NAMES_AN_ANSWER: dict[str, Any] = {
+    "properties": {"recommendationId": {"type": "string"}},
+    "required": ["recommendationId"],
+}
+ATTRIBUTION_RULES: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"experiment": {"type": "object"}}, "required": ["experiment"]},
+            "then": _NAMES_AN_ANSWER,
+        },
+        {
+            "if": {"properties": {"eventType": {"const": "RecommendationsShown"}}, "required": ["eventType"]},
+            "then": {"allOf": [_NAMES_AN_ANSWER, {"properties": {"itemId": {"type": "null"}}}]},
+        },
+    ]
+}
+"""The rules across fields of `TrackedEvent._attributable`, as JSON Schema for openapi.json."""
+
+
 class TrackedEvent(BaseModel):
     """One shopper action in the body of POST /events."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=ATTRIBUTION_RULES)
 
     eventType: EventType
     itemId: Identifier | None = None
@@ -178,6 +197,8 @@ class TrackedEvent(BaseModel):
 
     @model_validator(mode="after")
     def _attributable(self) -> TrackedEvent:
+        """As `ATTRIBUTION_RULES` states it: an experiment only beside a recommendationId; an
+        exposure names its answer and no item."""
         if self.experiment is not None and self.recommendationId is None:
             raise ValueError("an experiment goes with the recommendationId of the answer it came from")
         if self.eventType == RECOMMENDATIONS_SHOWN:
