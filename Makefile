@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup setup-lambda node chromium demo test test-unit test-infra test-lambda-runtime test-integration test-e2e lint format synth bench openapi clean
+.PHONY: help setup setup-lambda node chromium demo simulate test test-unit test-infra test-lambda-runtime test-integration test-e2e lint format synth bench openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ chromium: ## install Debian's chromium for the browser tests (when missing)
 demo: setup ## run the whole system on this machine (API :3000, storefront :8080)
 	$(BIN)/python -m local.demo
 
+simulate: setup ## simulated shoppers against the local stack, then the experiment report (ARGS="--shoppers 40")
+	$(BIN)/python -m simulate $(ARGS)
+
 test: setup setup-lambda node chromium ## run every test (unit, infra, integration, e2e; unit and infra on the Lambda's Python too)
 	$(BIN)/pytest
 	$(LAMBDA_VENV)/bin/pytest -m "unit or infra" -p no:cacheprovider
@@ -70,7 +73,7 @@ test-e2e: setup chromium ## the storefront in headless Chromium
 lint: setup ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy lambdas infra local dataset provision bench repository analytics experiments app.py
+	$(BIN)/mypy lambdas infra local dataset provision bench repository analytics experiments simulate app.py
 
 format: setup ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
