@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from infra.deployment import MEMORY_MB
+from local.metrics.figures import LocalMetrics, pump_log
 from local.worker import HEADER
 from personalization.contracts.topology import FunctionSpec
 
@@ -62,6 +63,9 @@ class FunctionConfig:
     max_concurrency: int = 2
     handler: str = ""
     """`module.attribute` of the handler; the spec's own when empty."""
+    metrics: LocalMetrics | None = None
+    """Where the function's EMF records and its invocations' figures go (`local.metrics`); with
+    it the output reaches the log through a pipe the runtime reads, as CloudWatch Logs would."""
 
     @property
     def handler_path(self) -> str:
@@ -78,6 +82,7 @@ class FunctionInstance:
         self._response_read, response_write = os.pipe()
         config.log_path.parent.mkdir(parents=True, exist_ok=True)
         with config.log_path.open("ab") as log:
+            output: IO[bytes] | int = log if config.metrics is None else subprocess.PIPE
             self.process = subprocess.Popen(
                 [
                     sys.executable,
@@ -92,13 +97,15 @@ class FunctionInstance:
                 ],
                 env=dict(config.environment),
                 stdin=subprocess.DEVNULL,
-                stdout=log,
+                stdout=output,
                 stderr=subprocess.STDOUT,
                 pass_fds=(request_read, response_write),
                 start_new_session=True,
             )
         os.close(request_read)
         os.close(response_write)
+        if config.metrics is not None and self.process.stdout is not None:
+            pump_log(self.process.stdout, config.log_path, self.name, config.metrics)
         self._responses: IO[bytes] = os.fdopen(self._response_read, "rb", buffering=0)
         ready = self._read_response(time.monotonic() + INIT_TIMEOUT_SECONDS)
         if ready is None or not ready.get("ok"):
@@ -192,6 +199,7 @@ class FunctionPool:
         self._lock = threading.Lock()
         self._starting = 0
         self._stopped = False
+        self._running = 0
 
     def start(self) -> None:
         """Start one warm instance, so import errors show at once."""
@@ -206,15 +214,33 @@ class FunctionPool:
 
     def invoke(self, event: Any, request_id: str | None = None) -> Any:
         timeout = float(self.config.spec.timeout_seconds)
-        instance = self._acquire(timeout)
+        metrics = self.config.metrics
+        try:
+            instance = self._acquire(timeout)
+        except InvocationError:
+            if metrics is not None:
+                metrics.throttle(self.name)
+            raise
+        with self._lock:
+            self._running += 1
+            concurrent = self._running
+        started = time.monotonic()
+        failed = True
         try:
             result = instance.invoke(event, request_id or str(uuid.uuid4()), timeout)
+            failed = False
         except InvocationError as error:
             if instance.process.returncode is not None:
                 self._discard(instance)
             else:
                 self._idle.put(instance)
             raise error from None
+        finally:
+            with self._lock:
+                self._running -= 1
+            if metrics is not None:
+                duration_ms = (time.monotonic() - started) * 1000
+                metrics.invocation(self.name, duration_ms=duration_ms, failed=failed, concurrent=concurrent)
         self._idle.put(instance)
         return result
 

@@ -42,6 +42,7 @@ from infra.deployment import (
 from local.authorizer import CognitoAuthorizer, UnauthorizedError, claims_summary, verify
 from local.background_server import BackgroundServer, BoundedRequestHandler, Refusal
 from local.functions import InvocationError
+from local.metrics.figures import LocalMetrics
 from personalization.contracts.topology import Route
 
 logger = logging.getLogger("local.gateway")
@@ -250,6 +251,8 @@ class Gateway(BackgroundServer):
         """The storefront's origins: set before `start`, once the storefront host has its port."""
         self.authorizer: CognitoAuthorizer | None = None
         """The user pool's authorizer of the signed-in routes, set before `start` (without one: 401)."""
+        self.metrics: LocalMetrics | None = None
+        """Where each request's Count, 4XXError, 5XXError and Latency go (`local.metrics`)."""
         super().__init__("gateway", _handler_class(self), host, port)
 
     def handle(
@@ -325,11 +328,13 @@ def _handler_class(gateway: Gateway) -> type[BoundedRequestHandler]:
             raise AttributeError(name)
 
         def _serve(self) -> None:
-            self._write(
-                gateway.handle(
-                    self.command, self.path, list(self.headers.items()), self.body, self.client_address[0]
-                )
+            started = time.monotonic()
+            response = gateway.handle(
+                self.command, self.path, list(self.headers.items()), self.body, self.client_address[0]
             )
+            if gateway.metrics is not None:
+                gateway.metrics.api_request(response.status, (time.monotonic() - started) * 1000)
+            self._write(response)
 
         def _write(self, response: GatewayResponse) -> None:
             self.send_response(response.status)

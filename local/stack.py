@@ -46,6 +46,7 @@ from local.firehose import (
 )
 from local.functions import FunctionConfig, FunctionPool
 from local.gateway import CorsPolicy, Gateway
+from local.metrics.runtime import MetricsRuntime
 from local.resources import (
     SinkQueues,
     StreamBridge,
@@ -137,6 +138,8 @@ class LocalStack:
         self._moto_url = ""
         self._bus = BusProcess(self.folder.root / "bus-archive", self.folder.log("bus"), options.region)
         self._accounts: LocalAccounts | None = None
+        self._metrics: MetricsRuntime | None = None
+        """The functions' EMF metrics and the Lambda, API and queue figures, in moto's CloudWatch."""
         self._stops: list[Callable[[], None]] = []
 
     @property
@@ -273,6 +276,11 @@ class LocalStack:
             self._moto_url = f"http://{HOST}:{self._moto.get_host_and_port()[1]}"
             self._bus.start(forward_url=self._moto_url)
             self._stops.append(self._bus.stop)
+            self._metrics = MetricsRuntime(
+                self._moto_url, self.aws_url, options.region, LOCAL_CREDENTIALS
+            ).start()
+            self._stops.append(self._metrics.stop)
+            self._gateway.metrics = self._metrics.metrics
             events, sqs = self.client("events"), self.client("sqs")
             self.sinks = create_event_resources(
                 events, sqs, visibility_timeout_seconds=options.sink_visibility_timeout_seconds
@@ -347,7 +355,11 @@ class LocalStack:
                 spec, self.options.parameter_prefix, values, endpoints, self.options.region
             )
             config = FunctionConfig(
-                spec, environment, self.folder.log(spec.name), max_concurrency=self.options.max_concurrency
+                spec,
+                environment,
+                self.folder.log(spec.name),
+                max_concurrency=self.options.max_concurrency,
+                metrics=self._metrics.metrics if self._metrics else None,
             )
             self.pools[spec.name] = FunctionPool(config)
         self._stops.append(self._stop_functions)

@@ -261,6 +261,16 @@ class Queue:
             "ApproximateNumberOfMessagesDelayed": str(len(self._delayed)),
         }
 
+    def oldest_age_seconds(self, now_ms: int) -> int:
+        """CloudWatch's ApproximateAgeOfOldestMessage: the oldest message not deleted, by its sending.
+
+        The front of `ready` stands for the visible ones (returning messages go to the front)."""
+        sent = [message.sent_ms for message in self.in_flight.values()]
+        sent += [entry[2].sent_ms for entry in self._delayed]
+        if self.ready:
+            sent.append(min(self.ready[0].sent_ms, self.ready[-1].sent_ms))
+        return max(0, (now_ms - min(sent)) // 1000) if sent else 0
+
     def all_attributes(self) -> dict[str, str]:
         self.promote(time.monotonic())
         return {
@@ -542,13 +552,16 @@ class Queues:
             )
 
     def depths(self) -> dict[str, dict[str, int]]:
-        """Every queue's visible, in-flight and delayed counts (for the admin endpoint and the soak)."""
+        """Every queue's visible, in-flight and delayed counts and the age of its oldest message in
+        seconds (for the admin endpoint, the soak and the twin's AWS/SQS metrics)."""
         with self.lock:
             now = time.monotonic()
+            now_ms = int(time.time() * 1000)
             result = {}
             for name, queue in sorted(self._queues.items()):
                 queue.promote(now)
                 result[name] = {key: int(value) for key, value in queue.counts().items()}
+                result[name]["ApproximateAgeOfOldestMessage"] = queue.oldest_age_seconds(now_ms)
             return result
 
 

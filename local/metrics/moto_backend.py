@@ -59,7 +59,7 @@ def install_metric_store() -> None:
         except MetricQueryError as error:
             raise ValidationError(str(error)) from error
 
-    def get_metric_statistics(
+    def get_metric_statistics(  # noqa: PLR0917 (moto's own signature)
         self: Any,
         namespace: str,
         metric_name: str,

@@ -200,14 +200,18 @@ class MetricStore:
         """PutMetricData's members: `Value`, `Values` with `Counts`, or `StatisticValues`."""
         now = self._now()
         with self._lock:
-            for member in metric_data:
-                self._put(namespace, member, now)
             if now - self._pruned >= PRUNE_EVERY_SECONDS:
                 self._prune(now)
+            for member in metric_data:
+                self._put(namespace, member, now)
 
     def _put(self, namespace: str, member: Mapping[str, Any], now: float) -> None:
         name = str(member["MetricName"])
         dimensions = dimensions_of(member.get("Dimensions"))
+        timestamp = member.get("Timestamp")
+        second = epoch_seconds(timestamp) if timestamp is not None else math.floor(now)
+        if second < now - self._retention:
+            return
         key = (namespace, name, dimensions)
         series = self._series.get(key)
         if series is None:
@@ -215,10 +219,6 @@ class MetricStore:
                 self._refused.warn(f"{namespace} {name} {dict(dimensions)}")
                 return
             series = self._series[key] = Series(namespace, name, dimensions)
-        timestamp = member.get("Timestamp")
-        second = epoch_seconds(timestamp) if timestamp is not None else math.floor(now)
-        if second < now - self._retention:
-            return
         series.unit = member.get("Unit") or series.unit
         bucket = series.buckets.setdefault(second, Bucket())
         statistics = member.get("StatisticValues")

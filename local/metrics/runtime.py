@@ -1,0 +1,37 @@
+"""The twin's metrics, started and stopped with the stack (`local.stack`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from local.metrics.figures import LocalMetrics, QueueSampler, bus_queue_figures
+from local.metrics.moto_backend import install_metric_store
+from local.metrics.publisher import MetricsPublisher, cloudwatch_put
+
+
+class MetricsRuntime:
+    """The publisher (to the moto server's CloudWatch) and the queue sampler (of the local bus)."""
+
+    def __init__(self, moto_url: str, bus_url: str, region: str, credentials: dict[str, str]) -> None:
+        install_metric_store()
+        client: Any = boto3.client(
+            "cloudwatch",
+            endpoint_url=moto_url,
+            region_name=region,
+            aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        )
+        self.publisher = MetricsPublisher(cloudwatch_put(client))
+        self.metrics = LocalMetrics(self.publisher)
+        self.sampler = QueueSampler(lambda: bus_queue_figures(bus_url), self.metrics)
+
+    def start(self) -> MetricsRuntime:
+        self.publisher.start()
+        self.sampler.start()
+        return self
+
+    def stop(self) -> None:
+        self.sampler.stop()
+        self.publisher.stop()
