@@ -16,14 +16,23 @@ class MetricsRuntime:
 
     def __init__(self, moto_url: str, bus_url: str, region: str, credentials: dict[str, str]) -> None:
         install_metric_store()
-        client: Any = boto3.client(
-            "cloudwatch",
-            endpoint_url=moto_url,
-            region_name=region,
-            aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
-        )
-        self.publisher = MetricsPublisher(cloudwatch_put(client))
+        clients: list[Any] = []
+
+        def put(namespace: str, metric_data: list[dict[str, Any]]) -> None:
+            """PutMetricData; the client is made in the flusher thread, at its first call, not at start."""
+            if not clients:
+                clients.append(
+                    boto3.client(
+                        "cloudwatch",
+                        endpoint_url=moto_url,
+                        region_name=region,
+                        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+                    )
+                )
+            cloudwatch_put(clients[0])(namespace, metric_data)
+
+        self.publisher = MetricsPublisher(put)
         self.metrics = LocalMetrics(self.publisher)
         self.sampler = QueueSampler(lambda: bus_queue_figures(bus_url), self.metrics)
 

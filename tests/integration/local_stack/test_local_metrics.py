@@ -3,6 +3,7 @@ AWS endpoint) with the namespaces and dimensions the stack's dashboard reads."""
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable
@@ -128,25 +129,21 @@ def test_api_figures_per_api_name(local_stack: LocalStackHandle, traffic: float)
     assert metric_sum(cloudwatch, "AWS/ApiGateway", "Count", staged, since=traffic) >= 6
 
 
+def queue_metrics(cloudwatch: Any, metric: str, queue_name: str) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = cloudwatch.list_metrics(
+        Namespace="AWS/SQS", MetricName=metric, Dimensions=[{"Name": "QueueName", "Value": queue_name}]
+    )["Metrics"]
+    return listed
+
+
 def test_queue_figures_per_queue_name(local_stack: LocalStackHandle) -> None:
     cloudwatch = local_stack.client("cloudwatch")
     for sink in SINKS:
         queues = local_stack.queue(sink.function.name)
         for url in (queues["url"], queues["dlqUrl"]):
             name = url.rsplit("/", 1)[-1]
-            poll(
-                lambda name=name: cloudwatch.list_metrics(
-                    Namespace="AWS/SQS",
-                    MetricName="ApproximateAgeOfOldestMessage",
-                    Dimensions=[{"Name": "QueueName", "Value": name}],
-                )["Metrics"]
-            )
-            listed = cloudwatch.list_metrics(
-                Namespace="AWS/SQS",
-                MetricName="ApproximateNumberOfMessagesVisible",
-                Dimensions=[{"Name": "QueueName", "Value": name}],
-            )
-            assert listed["Metrics"], name
+            poll(functools.partial(queue_metrics, cloudwatch, "ApproximateAgeOfOldestMessage", name))
+            assert queue_metrics(cloudwatch, "ApproximateNumberOfMessagesVisible", name), name
 
 
 def test_metric_math_and_search_answer_as_on_the_dashboard(
