@@ -4,6 +4,10 @@
 clients it needs (the same code on both sides: SSM and Personalize runtime clients whose
 answers botocore's Stubber supplies, so no network), serve one request, and print one JSON
 line with the timings and the wall-clock instant the answer was ready.
+
+The clients come from a botocore session (a boto3 client is that same botocore client), so the
+probe imports nothing a handler would not: the bare handler imports boto3 itself, as a minimal
+function does; ours builds its clients with botocore and never loads boto3.
 """
 
 import json
@@ -14,10 +18,11 @@ from bench.bench_scenario import PREFIX, SSM_VALUES, project_handler, route_case
 
 
 def stubbed_clients(operation: str, answer: dict) -> tuple[object, object]:
-    import boto3
+    import botocore.session
     from botocore.stub import Stubber
 
-    ssm = boto3.client("ssm", region_name="us-east-1")
+    session = botocore.session.get_session()
+    ssm = session.create_client("ssm", region_name="us-east-1")
     parameters = [
         {
             "Name": f"{PREFIX}/{name}",
@@ -29,7 +34,7 @@ def stubbed_clients(operation: str, answer: dict) -> tuple[object, object]:
     ssm_stub = Stubber(ssm)
     ssm_stub.add_response("get_parameters_by_path", {"Parameters": parameters})
     ssm_stub.activate()
-    personalize = boto3.client("personalize-runtime", region_name="us-east-1")
+    personalize = session.create_client("personalize-runtime", region_name="us-east-1")
     personalize_stub = Stubber(personalize)
     personalize_stub.add_response(operation, answer)
     personalize_stub.activate()

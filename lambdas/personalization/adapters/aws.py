@@ -2,14 +2,19 @@
 
 Nothing is created at import time, so tests can inject clients (`set_client`) and the
 standard AWS_ENDPOINT_URL_* variables are honoured when the client is first built.
+
+The clients are botocore's, from one botocore session: boto3 adds resources and S3 transfers
+the functions never use, and importing it (s3transfer, multiprocessing, its resource factory)
+costs a cold start tens of milliseconds. A boto3 client is this same botocore client.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 
@@ -35,6 +40,8 @@ CLIENT_LIMITS: dict[str, ClientLimits] = {
 }
 
 _clients: dict[str, Any] = {}
+_session: list[botocore.session.Session] = []
+_lock = threading.Lock()
 
 
 def client_config(limits: ClientLimits) -> Config:
@@ -47,10 +54,21 @@ def client_config(limits: ClientLimits) -> Config:
 
 def get_client(service: str, limits: ClientLimits | None = None) -> Any:
     """The process-wide client of a service, built on first use with `limits` (or the service's own)."""
-    if service not in _clients:
-        config = client_config(limits or CLIENT_LIMITS[service])
-        _clients[service] = boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
-    return _clients[service]
+    client = _clients.get(service)
+    if client is None:
+        with _lock:  # the local twin serves requests on threads; a botocore session is not thread-safe
+            client = _clients.get(service)
+            if client is None:
+                config = client_config(limits or CLIENT_LIMITS[service])
+                client = _clients[service] = _botocore_session().create_client(service, config=config)
+    return client
+
+
+def _botocore_session() -> botocore.session.Session:
+    """The process's botocore session (credentials, region and endpoints from the environment)."""
+    if not _session:
+        _session.append(botocore.session.get_session())
+    return _session[0]
 
 
 def set_client(service: str, client: Any) -> None:
@@ -64,4 +82,7 @@ def built_clients() -> dict[str, Any]:
 
 
 def reset_clients() -> None:
-    _clients.clear()
+    """Forget the clients and the session (a test's new environment is read at the next client)."""
+    with _lock:
+        _clients.clear()
+        _session.clear()

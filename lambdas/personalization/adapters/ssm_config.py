@@ -1,7 +1,9 @@
 """The personalization configuration, read from SSM Parameter Store.
 
-One GetParametersByPath call under the prefix (Powertools Parameters), cached for a
-TTL. A missing or empty parameter, or `NONE`, means "not configured". When SSM fails,
+One GetParametersByPath call under the prefix, cached for a TTL (`ParametersByPath`, the part
+of Powertools' SSMProvider the functions use: Powertools' parameters package imports boto3 and
+its AppConfig, DynamoDB and Secrets Manager providers, which no function here uses).
+A missing or empty parameter, or `NONE`, means "not configured". When SSM fails,
 the last configuration read successfully is still offered to the caller, so the
 featured list survives an SSM outage. An experiments document that is not valid is
 rejected (an error log line naming the problems, an `ExperimentsRejected` metric) and the
@@ -10,11 +12,13 @@ last valid one stays in force.
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
+from collections.abc import Callable
 from functools import cache
-from typing import cast
+from typing import Any, Protocol, cast
 
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
@@ -27,10 +31,61 @@ from personalization.settings import read_settings
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig, configured_value
 
 
-class ConfigReader:
-    """The configuration source of the functions (`ConfigSource`): SSM, through Powertools' cache."""
+class ParametersProvider(Protocol):
+    """What the reader needs of a parameters provider (ours, or Powertools' SSMProvider)."""
 
-    def __init__(self, provider: SSMProvider, prefix: str, ttl_seconds: int) -> None:
+    def get_multiple(self, path: str, max_age: int, recursive: bool) -> Any: ...
+
+    def clear_cache(self) -> None: ...
+
+
+class ParametersByPath:
+    """GetParametersByPath under a path, every page, names relative to the path, kept `max_age`
+    seconds: the same dict is answered until then (as Powertools' cache does)."""
+
+    def __init__(self, client: Any, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._clock = clock
+        self._cache: dict[tuple[str, bool], tuple[float, dict[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def get_multiple(self, path: str, max_age: int, recursive: bool) -> dict[str, str]:
+        key = (path, recursive)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and self._clock() < cached[0]:
+                return cached[1]
+        values: dict[str, str] = {}
+        pages = self._client.get_paginator("get_parameters_by_path").paginate(
+            Path=path, Recursive=recursive, WithDecryption=False
+        )
+        for page in pages:
+            for parameter in page.get("Parameters", []):
+                name = parameter["Name"]
+                values[(name[len(path) :] if name.startswith(path) else name).lstrip("/")] = parameter[
+                    "Value"
+                ]
+        with self._lock:
+            self._cache[key] = (self._clock() + max_age, values)
+        return values
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _unavailable_errors() -> tuple[type[Exception], ...]:
+    """What a failed read raises: botocore's errors, and Powertools' GetParameterError when a
+    Powertools provider is in use (its module is loaded then; it is not imported for ours)."""
+    powertools = sys.modules.get("aws_lambda_powertools.utilities.parameters.exceptions")
+    extra: tuple[type[Exception], ...] = (powertools.GetParameterError,) if powertools else ()
+    return (BotoCoreError, ClientError, *extra)
+
+
+class ConfigReader:
+    """The configuration source of the functions (`ConfigSource`): SSM, through a TTL cache."""
+
+    def __init__(self, provider: ParametersProvider, prefix: str, ttl_seconds: int) -> None:
         self._provider = provider
         self._prefix = prefix
         self._ttl_seconds = ttl_seconds
@@ -47,7 +102,7 @@ class ConfigReader:
                 dict[str, str],
                 self._provider.get_multiple(self._prefix, max_age=self._ttl_seconds, recursive=True),
             )
-        except (BotoCoreError, ClientError, GetParameterError) as error:
+        except _unavailable_errors() as error:
             raise ConfigUnavailableError(error, self._last_known) from error
         if values is self._last_values and self._last_known is not None:
             return self._last_known
@@ -85,5 +140,5 @@ class ConfigReader:
 @cache
 def config_reader() -> ConfigReader:
     settings = read_settings()
-    provider = SSMProvider(boto3_client=get_client("ssm"))
+    provider = ParametersByPath(get_client("ssm"))
     return ConfigReader(provider, settings.parameter_prefix, settings.config_ttl_seconds)
