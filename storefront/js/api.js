@@ -31,8 +31,9 @@ export class ApiClient {
     return this.call("GET", "recommendations", { query: { numResults } });
   }
 
-  getRelated({ itemId, numResults = 8 }) {
-    return this.call("GET", "related", { query: { itemId, numResults } });
+  /** With the browser session, which assigns an anonymous shopper to a variant of a related-items experiment. */
+  getRelated({ itemId, numResults = 8, sessionId = this.identity.sessionId }) {
+    return this.call("GET", "related", { query: { itemId, numResults, sessionId } });
   }
 
   rank({ itemIds, context }) {

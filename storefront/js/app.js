@@ -25,7 +25,7 @@ class Shop {
     });
     // Events tracked under one account (or none) leave before the account changes.
     this.identity.beforeChange = () => this.tracker.flush();
-    this.cart = new Cart({ data, tracker: this.tracker });
+    this.cart = new Cart({ data, tracker: this.tracker, sessionId: this.identity.sessionId });
     this.lastOrder = null;
     this.main = document.getElementById("main");
     this.route = null;

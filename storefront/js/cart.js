@@ -1,17 +1,24 @@
 /**
  * The shopping cart, kept in localStorage. Every change fires its event; cart-wide steps
  * (view, checkout, order) fire one event per line, each with its itemId (docs/architecture.md §5).
+ *
+ * A line added from a product page the shopper reached through an API answer keeps that answer's
+ * attribution (recommendationId and experiment, the first one the line got), and its events carry it,
+ * up to the line's OrderCompleted, within the browser session it was added in: a cart found in
+ * localStorage by a later session keeps its lines but not their attribution.
  */
 
+import { attributionOf } from "./attribution.js";
 import { randomId } from "./ids.js";
 
 const CART_KEY = "shop.cart";
 export const MAX_QUANTITY = 10;
 
 export class Cart {
-  constructor({ data, tracker, store = localStorage }) {
+  constructor({ data, tracker, sessionId, store = localStorage }) {
     this.data = data;
     this.tracker = tracker;
+    this.sessionId = sessionId;
     this.store = store;
     this.lines = this.load();
     this.listeners = new Set();
@@ -20,7 +27,14 @@ export class Cart {
   load() {
     try {
       const lines = JSON.parse(this.store.getItem(CART_KEY) ?? "[]");
-      return lines.filter((line) => this.data.item(line.itemId) && line.quantity > 0);
+      return lines
+        .filter((line) => this.data.item(line.itemId) && line.quantity > 0)
+        .map((line) => ({
+          itemId: line.itemId,
+          quantity: line.quantity,
+          attribution: line.sessionId === this.sessionId ? attributionOf(line.attribution) : null,
+          sessionId: this.sessionId,
+        }));
     } catch {
       return [];
     }
@@ -47,13 +61,15 @@ export class Cart {
     return this.lines.find((line) => line.itemId === itemId);
   }
 
-  add(itemId, quantity = 1, recommendationId = null) {
+  /** Add from a product page; `attribution` is the answer the shopper reached it through, if any. */
+  add(itemId, quantity = 1, attribution = null) {
     const line = this.line(itemId);
     if (line) {
       line.quantity = Math.min(line.quantity + quantity, MAX_QUANTITY);
-      line.recommendationId ??= recommendationId;
+      line.attribution ??= attributionOf(attribution);
     } else {
-      this.lines.push({ itemId, quantity: Math.min(quantity, MAX_QUANTITY), recommendationId });
+      const attributed = attributionOf(attribution);
+      this.lines.push({ itemId, quantity: Math.min(quantity, MAX_QUANTITY), attribution: attributed, sessionId: this.sessionId });
     }
     this.track("ProductAdded", this.line(itemId), { quantity, price: this.data.item(itemId).price });
     this.save();
@@ -105,6 +121,6 @@ export class Cart {
   }
 
   track(eventType, line, properties) {
-    this.tracker.track(eventType, { itemId: line.itemId, recommendationId: line.recommendationId, properties });
+    this.tracker.track(eventType, { itemId: line.itemId, ...line.attribution, properties });
   }
 }

@@ -6,9 +6,14 @@
  * when signed in (a beacon cannot set headers). An event leaves under the identity it was tracked with.
  * After a 503 only the events it names as not accepted (`notAccepted`) are sent again; the others are
  * on the bus.
+ *
+ * An event that follows from an API answer carries the answer's `recommendationId` and, in an experiment,
+ * its `experiment` ({name, variant}; only ever with the id); `RecommendationsShown` is the answer itself
+ * being shown (no itemId).
  */
 
 import { ApiError } from "./api.js";
+import { attributionOf } from "./attribution.js";
 import { randomId } from "./ids.js";
 import { MAX_EVENTS_PER_REQUEST } from "./limits.js";
 
@@ -21,6 +26,7 @@ export const EVENT_TYPES = Object.freeze([
   "CartViewed",
   "CheckoutStarted",
   "OrderCompleted",
+  "RecommendationsShown",
 ]);
 
 const MAX_BACKOFF_MS = 30_000;
@@ -56,11 +62,15 @@ export class EventTracker {
     target.addEventListener("pagehide", () => this.beaconQueued());
   }
 
-  track(eventType, { itemId, recommendationId, properties } = {}) {
+  track(eventType, { itemId, recommendationId, experiment, properties } = {}) {
     if (!EVENT_TYPES.includes(eventType)) throw new Error(`unknown event type ${eventType}`);
     const event = { eventId: randomId(), eventType, sentAt: new Date().toISOString() };
     if (itemId) event.itemId = itemId;
-    if (recommendationId) event.recommendationId = recommendationId;
+    const attribution = attributionOf({ recommendationId, experiment });
+    if (attribution) {
+      event.recommendationId = attribution.recommendationId;
+      if (attribution.experiment) event.experiment = attribution.experiment;
+    }
     if (properties && Object.keys(properties).length > 0) event.properties = properties;
     this.queue.push({ sessionId: this.identity.sessionId, signedIn: this.identity.signedIn, event });
     this.schedule(this.queue.length >= this.maxBatch ? 0 : this.flushIntervalMs);

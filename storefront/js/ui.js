@@ -1,20 +1,21 @@
 /** Building blocks shared by the views: product cards and grids, notices, badges, page headings. */
 
+import { attributionQuery } from "./attribution.js";
 import { formatPrice, h, titleCase } from "./dom.js";
 import { productImage } from "./images.js";
 
-export function productHref(itemId, recommendationId = null) {
-  const query = recommendationId ? `?rid=${encodeURIComponent(recommendationId)}` : "";
-  return `#/product/${encodeURIComponent(itemId)}${query}`;
+/** A product page's route; with the attribution of the answer it was shown in (`?rid=...&exp=name:variant`). */
+export function productHref(itemId, attribution = null) {
+  return `#/product/${encodeURIComponent(itemId)}${attributionQuery(attribution)}`;
 }
 
-export function productCard(item, { recommendationId = null, markFeatured = true } = {}) {
+export function productCard(item, { attribution = null, markFeatured = true } = {}) {
   return h(
     "li",
     { class: "product-card", dataset: { testid: "product-card", itemId: item.id, category: item.category } },
     h(
       "a",
-      { class: "product-link", href: productHref(item.id, recommendationId), dataset: { testid: "product-link" } },
+      { class: "product-link", href: productHref(item.id, attribution), dataset: { testid: "product-link" } },
       productImage(item),
       h("span", { class: "product-meta", text: `${titleCase(item.category)} · ${item.style}` }),
       h("span", { class: "product-name", text: item.name }),
@@ -26,16 +27,17 @@ export function productCard(item, { recommendationId = null, markFeatured = true
 
 /**
  * A grid of product cards; `orderSource` says where the order came from (for tests and styling).
- * Lists of featured products leave out the "Featured" tag that would sit on every card.
+ * Lists of featured products leave out the "Featured" tag that would sit on every card. The cards of an
+ * API answer link with its `attribution`.
  */
 export function productGrid(
   items,
-  { recommendationId = null, orderSource = "natural", label = "Products", markFeatured = true } = {},
+  { attribution = null, orderSource = "natural", label = "Products", markFeatured = true } = {},
 ) {
   return h(
     "ul",
     { class: "product-grid", "aria-label": label, dataset: { testid: "product-list", orderSource } },
-    items.map((item) => productCard(item, { recommendationId, markFeatured })),
+    items.map((item) => productCard(item, { attribution, markFeatured })),
   );
 }
 

@@ -8,7 +8,8 @@ Two back ends serve the same storefront:
   featured list the shop serves; `accounts`, the user pool; `unconfigured_storefront_url`;
 - the real local stack (`local_stack` from tests.stack_fixture, shared with the integration tests) for
   the journey through every part: `live_stack` (the handle, with the emulator's faults and received
-  events cleared around each test) and `live_shop_data` (its dataset, as its storefront serves it).
+  events cleared around each test), `live_shop_data` (its dataset, as its storefront serves it) and
+  `traffic` (the page's requests to its API, as the browser made them, with their answers).
 
 Both use `page`, a fresh browser context (a new browser session) and page, and `screenshot(name)`,
 which saves the page to tests/artifacts/e2e/<name>.png.
@@ -28,6 +29,7 @@ from local.authorizer import CognitoAuthorizer, UserPool
 from local.cognito import LocalAccounts, cognito_client, create_accounts
 from local.storefront import storefront_config
 from tests.e2e.fake_stack import FakeApi, ShopData, StaticSite, generate_dataset
+from tests.e2e.shop import ApiTraffic
 from tests.stack_fixture import LocalStackHandle
 
 CHROMIUM = "/usr/bin/chromium"
@@ -101,6 +103,14 @@ def live_stack(local_stack: LocalStackHandle) -> Iterator[LocalStackHandle]:
     local_stack.clear_received()
     yield local_stack
     local_stack.clear_faults()
+
+
+@pytest.fixture
+def traffic(page: Page, live_stack: LocalStackHandle) -> ApiTraffic:
+    """What the page sends the local stack's API (and its answers), as the browser saw it."""
+    recorder = ApiTraffic(live_stack.api_url)
+    page.on("request", recorder.record)
+    return recorder
 
 
 @pytest.fixture(scope="session")

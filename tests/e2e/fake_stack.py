@@ -5,6 +5,10 @@ and the twin's user pool (moto's Cognito in this process, `local.cognito`) the s
 The fake API answers like docs/architecture.md §4 (CORS included, since the storefront and the API are on
 different origins) with simple, predictable personalization: recommendations come from the categories
 the shopper viewed last, then from the persona's categories; ranking puts the persona's categories first.
+Every answer carries a `recommendationId` ("rec-..." as Personalize's, "api-..." minted for the others) and
+its `experiment`: `run_experiment` puts every shopper the API would enrol in a use case (a signed-in one;
+for related items also an anonymous one that sends its `sessionId`) in one variant. Posted events are
+checked against the API's own event contract (a 400 as the API's, with the problems).
 Its /me/* routes check the ID token as the local gateway does (`local.authorizer`): 401 without a valid
 one; the shopper is the token's `custom:shopper_id`, else its `sub`. A `userId` anywhere is a 400.
 """
@@ -26,7 +30,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pydantic import ValidationError
+
 from local.authorizer import CognitoAuthorizer, UnauthorizedError
+from personalization.contracts.api import mint_recommendation_id
+from personalization.contracts.events import TrackEventsRequest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STOREFRONT_DIR = REPO_ROOT / "storefront"
@@ -85,10 +93,26 @@ class ApiCall:
     content_type: str
     shopper: str | None = None
     """The shopper the token named (a /me route), None for an anonymous call."""
+    answer: Any = None
+    """The body the fake answered with."""
 
     @property
     def signed_in(self) -> bool:
         return self.path.startswith("/me/")
+
+
+@dataclass(frozen=True)
+class FakeExperiment:
+    """The one variant every enrolled shopper of a use case gets; a holdout answers without
+    personalization (featured items, or the input order for ranking)."""
+
+    name: str
+    variant: str
+    holdout: bool = False
+
+    @property
+    def ref(self) -> dict[str, str]:
+        return {"name": self.name, "variant": self.variant}
 
 
 @dataclass
@@ -98,6 +122,7 @@ class _ApiState:
     outage_status: int | None = None
     delay_seconds: float = 0.0
     failing_event_posts: int = 0
+    experiments: dict[str, FakeExperiment] = field(default_factory=dict)
 
 
 class FakeApi:
@@ -159,6 +184,16 @@ class FakeApi:
             with self._lock:
                 self._state.delay_seconds = 0.0
 
+    def run_experiment(self, use_case: str, name: str, variant: str, *, holdout: bool = False) -> None:
+        """Until the next `reset`: the shoppers enrolled in `use_case` (a recipe name) are in `variant`."""
+        with self._lock:
+            self._state.experiments[use_case] = FakeExperiment(name, variant, holdout)
+
+    def _enrolment(self, use_case: str, subject: str | None) -> FakeExperiment | None:
+        with self._lock:
+            experiment = self._state.experiments.get(use_case)
+        return experiment if subject else None
+
     def fail_event_posts(self, count: int) -> None:
         """The next `count` POST /events answer 503, as when the bus rejects entries."""
         with self._lock:
@@ -203,13 +238,17 @@ class FakeApi:
 
     def _recommendations(self, query: dict[str, str], _body: Any, user_id: str | None) -> tuple[int, Any]:
         count = int(query.get("numResults", "25"))
-        if not user_id:
-            return HTTPStatus.OK, self._answer(self.data.featured["itemIds"][:count], "featured", "featured")
+        recipe = "user-personalization"
+        featured = self.data.featured["itemIds"][:count]
+        experiment = self._enrolment(recipe, user_id)
+        if not user_id or (experiment and experiment.holdout):
+            return HTTPStatus.OK, self._answer(featured, recipe, "featured", experiment)
         user = next(user for user in self.data.users if user["id"] == user_id)
         categories = list(dict.fromkeys([*self._recently_viewed_categories(user_id), *user["categories"]]))
         pools = [self.data.items_in(category) for category in categories]
         mixed = [pool[index] for index in range(max(map(len, pools))) for pool in pools if index < len(pool)]
-        return HTTPStatus.OK, self._answer([item["id"] for item in mixed[:count]], "user-personalization")
+        recommended = [item["id"] for item in mixed[:count]]
+        return HTTPStatus.OK, self._answer(recommended, recipe, experiment=experiment)
 
     def _recently_viewed_categories(self, user_id: str) -> list[str]:
         with self._lock:
@@ -220,29 +259,44 @@ class FakeApi:
             ]
         return list(dict.fromkeys(self.data.item(item_id)["category"] for item_id in reversed(viewed[-5:])))
 
-    def _related(self, query: dict[str, str], _body: Any, _user_id: str | None) -> tuple[int, Any]:
+    def _related(self, query: dict[str, str], _body: Any, user_id: str | None) -> tuple[int, Any]:
         item = self.data.item(query["itemId"])
         count = int(query.get("numResults", "25"))
+        recipe = "related-items"
+        experiment = self._enrolment(recipe, user_id or query.get("sessionId"))
+        if experiment and experiment.holdout:
+            featured = [item_id for item_id in self.data.featured["itemIds"] if item_id != item["id"]]
+            return HTTPStatus.OK, self._answer(featured[:count], recipe, "featured", experiment)
         same_style = [
             other for other in self.data.items_in(item["category"]) if other["style"] == item["style"]
         ]
         same_category = [other for other in self.data.items_in(item["category"]) if other not in same_style]
         related = [other["id"] for other in [*same_style, *same_category] if other["id"] != item["id"]]
-        return HTTPStatus.OK, self._answer(related[:count], "related-items")
+        return HTTPStatus.OK, self._answer(related[:count], recipe, experiment=experiment)
 
     def _rank(self, _query: dict[str, str], body: Any, user_id: str | None) -> tuple[int, Any]:
         item_ids = body["itemIds"]
-        if not user_id:
-            return HTTPStatus.OK, self._answer(item_ids, "personalized-ranking", "natural")
+        recipe = "personalized-ranking"
+        experiment = self._enrolment(recipe, user_id)
+        if not user_id or (experiment and experiment.holdout):
+            return HTTPStatus.OK, self._answer(item_ids, recipe, "natural", experiment)
         user = next(user for user in self.data.users if user["id"] == user_id)
 
         def preference(item_id: str) -> tuple[bool, str]:
             outside_persona = self.data.item(item_id)["category"] not in user["categories"]
             return outside_persona, hashlib.sha256(f"{user_id}:{item_id}".encode()).hexdigest()
 
-        return HTTPStatus.OK, self._answer(sorted(item_ids, key=preference), "personalized-ranking")
+        return HTTPStatus.OK, self._answer(sorted(item_ids, key=preference), recipe, experiment=experiment)
 
     def _events(self, _query: dict[str, str], body: Any, user_id: str | None) -> tuple[int, Any]:
+        try:
+            TrackEventsRequest.model_validate(body)
+        except ValidationError as error:
+            problems = [
+                {"field": ".".join(map(str, problem["loc"])), "problem": problem["msg"]}
+                for problem in error.errors()
+            ]
+            return HTTPStatus.BAD_REQUEST, {"message": "the events are not valid", "errors": problems}
         with self._lock:
             if self._state.failing_event_posts > 0:
                 self._state.failing_event_posts -= 1
@@ -257,14 +311,23 @@ class FakeApi:
         }
 
     @staticmethod
-    def _answer(item_ids: list[str], recipe: str, source: str = "personalize") -> dict[str, Any]:
+    def _answer(
+        item_ids: list[str],
+        recipe: str,
+        source: str = "personalize",
+        experiment: FakeExperiment | None = None,
+    ) -> dict[str, Any]:
         items = [
             {"itemId": item_id, "score": round(1 / (rank + 2), 4)} for rank, item_id in enumerate(item_ids)
         ]
-        answer: dict[str, Any] = {"items": items, "source": source, "recipe": recipe}
-        if source == "personalize":
-            answer["recommendationId"] = f"rec-{uuid.uuid4()}"
-        return answer
+        recommendation_id = f"rec-{uuid.uuid4()}" if source == "personalize" else mint_recommendation_id()
+        return {
+            "items": items,
+            "recommendationId": recommendation_id,
+            "source": source,
+            "recipe": recipe,
+            "experiment": experiment.ref if experiment else None,
+        }
 
     def _record(self, call: ApiCall) -> None:
         with self._lock:
@@ -307,7 +370,9 @@ class FakeApi:
                     status, answer, shopper = HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"}, None
                 else:
                     status, answer = api.answer(method, url.path, query, body, shopper)
-                api._record(ApiCall(method, url.path, query, body, int(status), content_type, shopper))
+                api._record(
+                    ApiCall(method, url.path, query, body, int(status), content_type, shopper, answer)
+                )
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self._cors()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, Request
 
+from experiments.documents import demo_document
 from tests.e2e.fake_stack import ShopData
 
 T = TypeVar("T")
@@ -119,10 +121,39 @@ def add_to_cart(page: Page, quantity: int = 1) -> None:
     assert int(page.get_by_test_id("cart-count").inner_text()) == count_before + quantity
 
 
+def link_query(link: Locator) -> dict[str, str]:
+    """The query of a product link's route (`#/product/p00001?rid=...&exp=name:variant`)."""
+    fragment = urlsplit(link.get_attribute("href") or "").fragment
+    return {key: values[-1] for key, values in parse_qs(fragment.partition("?")[2]).items()}
+
+
 def recommendation_id_of(link: Locator) -> str | None:
     """The recommendationId a product link carries (`#/product/p00001?rid=...`), if any."""
-    fragment = urlsplit(link.get_attribute("href") or "").fragment
-    return parse_qs(fragment.partition("?")[2]).get("rid", [None])[0]
+    return link_query(link).get("rid")
+
+
+def experiment_of(link: Locator) -> dict[str, str] | None:
+    """The experiment a product link carries (`...&exp=name:variant`), as the API spells it, if any."""
+    value = link_query(link).get("exp")
+    if value is None:
+        return None
+    name, _, variant = value.partition(":")
+    return {"name": name, "variant": variant}
+
+
+DEMO_USER_EXPERIMENT = demo_document().for_use_case("user-personalization")
+"""The demo's experiment on user recommendations (the local stack runs it): personalized or a holdout."""
+
+
+def user_with_persona_in_variant(shop_data: ShopData, persona: str, variant: str) -> dict[str, Any]:
+    """The first dataset shopper of `persona` whom the demo's user-recommendations experiment puts in
+    `variant` (the assignment is a stable hash of the shopper id)."""
+    assert DEMO_USER_EXPERIMENT is not None
+    return next(
+        user
+        for user in shop_data.users
+        if user["persona"] == persona and DEMO_USER_EXPERIMENT.assign(str(user["id"])).name == variant
+    )
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:
@@ -151,3 +182,60 @@ def name_word_across_categories(shop_data: ShopData, categories: list[str]) -> s
     return next(
         w for w, found in sorted(by_word.items()) if found & set(categories) and found - set(categories)
     )
+
+
+@dataclass
+class ApiTraffic:
+    """The storefront's requests to the API, as the browser sent them (CORS preflights aside)."""
+
+    api_url: str
+    requests: list[Request] = field(default_factory=list)
+
+    def record(self, request: Request) -> None:
+        if request.url.startswith(self.api_url) and request.method != "OPTIONS":
+            self.requests.append(request)
+
+    def calls(self, method: str, path: str) -> list[Request]:
+        return [
+            request
+            for request in self.requests
+            if request.method == method and urlsplit(request.url).path == path
+        ]
+
+    @staticmethod
+    def query(request: Request) -> dict[str, str]:
+        return {key: values[-1] for key, values in parse_qs(urlsplit(request.url).query).items()}
+
+    @staticmethod
+    def body(request: Request) -> dict[str, Any]:
+        body = request.post_data_json
+        assert isinstance(body, dict), f"{request.method} {request.url} posted {body!r}"
+        return body
+
+    def posted_events(self) -> list[dict[str, Any]]:
+        """Every event the browser posted, with its batch's sessionId and whether it went signed in."""
+        return [
+            {**event, "sessionId": self.body(request)["sessionId"], "signedIn": path == "/me/events"}
+            for path in ("/events", "/me/events")
+            for request in self.calls("POST", path)
+            for event in self.body(request)["events"]
+        ]
+
+    @staticmethod
+    def answer(request: Request) -> Any:
+        """The JSON the API answered a request with (waits for it)."""
+        response = request.response()
+        assert response is not None, f"{request.method} {request.url} got no answer"
+        return response.json()
+
+    @staticmethod
+    def authorization(request: Request) -> str | None:
+        return request.headers.get("authorization")
+
+    def answered(self) -> set[tuple[str, str, int]]:
+        """(method, path, status) of the requests, 0 for no answer; waits for answers still in flight."""
+        outcomes = set()
+        for request in self.requests:
+            response = request.response()
+            outcomes.add((request.method, urlsplit(request.url).path, response.status if response else 0))
+        return outcomes

@@ -103,7 +103,8 @@ def test_events_of_a_page_left_while_signed_in_leave_with_the_token(page, storef
     item = shop_data.items_in("footwear")[0]["id"]
     page.evaluate(f"location.hash = '#/product/{item}'")
     view(page, "product")
-    assert page.evaluate("window.__shop.queuedEvents.length") == 1, "queued for the next flush, not sent yet"
+    queued = page.evaluate("window.__shop.queuedEvents.map((event) => event.eventType)")
+    assert queued == ["ProductViewed", "RecommendationsShown"], "queued for the next flush, not sent yet"
 
     page.goto("about:blank")
 

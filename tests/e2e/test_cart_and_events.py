@@ -4,6 +4,7 @@ retries under the same eventIds and the sendBeacon flush when the page is hidden
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.e2e.shop import (
     add_to_cart,
@@ -17,6 +18,11 @@ from tests.e2e.shop import (
 )
 
 pytestmark = pytest.mark.e2e
+
+
+def sent_types(page: Page) -> list[str]:
+    """The types of the events the page has sent, oldest first."""
+    return list(page.evaluate("window.__shop.sentEvents.map((event) => event.eventType)"))
 
 
 def test_cart_and_checkout_fire_one_event_per_item(page, storefront_url, api, shop_data, screenshot):
@@ -93,7 +99,7 @@ def test_each_browser_session_has_its_own_session_id(browser, page, storefront_u
         open_shop(other, storefront_url, f"#/product/{shop_data.items[1]['id']}")
         view(other, "product")
         other_session = other.evaluate("window.__shop.sessionId")
-        eventually(lambda: other.evaluate("window.__shop.sentEvents.length") == 1)
+        eventually(lambda: sent_types(other) == ["ProductViewed", "RecommendationsShown"])
     finally:
         other_context.close()
     assert other_session != first_session
@@ -111,10 +117,12 @@ def test_failed_event_posts_are_retried_with_the_same_event_ids(page, storefront
     view(page, "product")
 
     viewed = eventually(lambda: events_of(api.events(), "ProductViewed"))
+    shown = events_of(api.events(), "RecommendationsShown")
     attempts = api.calls("/events")
     assert [call.status for call in attempts] == [503, 503, 202]
     attempted_ids = [[event["eventId"] for event in call.body["events"]] for call in attempts]
-    assert attempted_ids[0] == attempted_ids[1] == attempted_ids[2] == [viewed[0]["eventId"]]
+    expected = [viewed[0]["eventId"], shown[0]["eventId"]]
+    assert attempted_ids[0] == attempted_ids[1] == attempted_ids[2] == expected
 
 
 def test_queued_events_leave_with_send_beacon_when_the_page_is_hidden(page, storefront_url, api, shop_data):
@@ -126,19 +134,22 @@ def test_queued_events_leave_with_send_beacon_when_the_page_is_hidden(page, stor
     item_id = shop_data.items[5]["id"]
     open_shop(page, storefront_url, f"#/product/{item_id}")
     view(page, "product")
-    assert page.evaluate("window.__shop.queuedEvents.length") == 1
+    assert page.evaluate("window.__shop.queuedEvents.length") == 2, "the view and the related products shown"
     assert api.calls("/events") == []
 
     page.goto("about:blank")
 
     call = eventually(lambda: api.calls("/events"))[0]
     assert call.content_type.startswith("text/plain")
-    assert [event["itemId"] for event in call.body["events"]] == [item_id]
+    assert [(event["eventType"], event.get("itemId")) for event in call.body["events"]] == [
+        ("ProductViewed", item_id),
+        ("RecommendationsShown", None),
+    ]
     assert events_of(api.events(), "ProductViewed")[0]["itemId"] == item_id
 
 
 def test_after_a_503_only_the_events_it_names_are_sent_again(page, storefront_url, api, shop_data):
-    """The bus took the first event of the batch and not the second: only the second goes again."""
+    """The bus took the first event of the batch and not the others: only the others go again."""
     refused_batches: list[list[dict]] = []
 
     def flush_after_both_events(route):
@@ -174,9 +185,14 @@ def test_after_a_503_only_the_events_it_names_are_sent_again(page, storefront_ur
     view(page, "product")
     add_to_cart(page)
 
-    eventually(lambda: page.evaluate("window.__shop.sentEvents.length") == 2)
-    [first, second] = refused_batches[0]
-    assert (first["eventType"], second["eventType"]) == ("ProductViewed", "ProductAdded")
+    eventually(lambda: page.evaluate("window.__shop.sentEvents.length") == 3)
+    [first, *others] = refused_batches[0]
+    assert [event["eventType"] for event in refused_batches[0]] == [
+        "ProductViewed",
+        "RecommendationsShown",
+        "ProductAdded",
+    ]
     resent = [[event["eventId"] for event in call.body["events"]] for call in api.calls("/events")]
-    assert resent == [[second["eventId"]]]
-    assert [event["eventId"] for event in api.events()] == [second["eventId"]]
+    assert resent == [[event["eventId"] for event in others]]
+    assert [event["eventId"] for event in api.events()] == resent[0]
+    assert first["eventId"] not in resent[0]

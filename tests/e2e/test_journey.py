@@ -4,19 +4,22 @@ shopper, browse another category until the recommendations follow, a ranked cate
 checkout; then the API calls the browser made (the /me/* routes with the ID token, never a userId) and the
 events that reached the emulated Personalize and Pinpoint; sign out, anonymous again. Plus the shop when
 Personalize fails.
+
+The local stack runs the demo's experiment on user recommendations (personalized against a featured
+holdout): these shoppers are ones it puts in the personalized variant.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, Request
 
 from tests.e2e.fake_stack import ShopData
 from tests.e2e.shop import (
+    ApiTraffic,
     add_to_cart,
     card_ids,
     choose_shopper,
@@ -29,6 +32,7 @@ from tests.e2e.shop import (
     sign_in,
     sign_out,
     sign_up,
+    user_with_persona_in_variant,
     view,
 )
 from tests.stack_fixture import LocalStackHandle
@@ -36,6 +40,8 @@ from tests.stack_fixture import LocalStackHandle
 pytestmark = pytest.mark.e2e
 
 PERSONA = "footwear_outdoors"
+PERSONALIZED = "personalized"
+"""The variant of the demo's experiment that answers from Personalize."""
 RECOMMENDATIONS_SHOWN = 12
 MOSTLY = 0.75
 """The share of the first recommendations that must come from the persona's two categories."""
@@ -43,63 +49,6 @@ VIEWS_OF_ANOTHER_CATEGORY = 5
 FOLLOW_TIMEOUT_SECONDS = 15.0
 """Storefront batch (1 s) -> bus -> queue (1 s window) -> personalize_sync -> emulator, plus margin."""
 SINK_TIMEOUT_SECONDS = 15.0
-
-
-@dataclass
-class ApiTraffic:
-    """The storefront's requests to the API, as the browser sent them (CORS preflights aside)."""
-
-    api_url: str
-    requests: list[Request] = field(default_factory=list)
-
-    def record(self, request: Request) -> None:
-        if request.url.startswith(self.api_url) and request.method != "OPTIONS":
-            self.requests.append(request)
-
-    def calls(self, method: str, path: str) -> list[Request]:
-        return [
-            request
-            for request in self.requests
-            if request.method == method and urlsplit(request.url).path == path
-        ]
-
-    @staticmethod
-    def query(request: Request) -> dict[str, str]:
-        return {key: values[-1] for key, values in parse_qs(urlsplit(request.url).query).items()}
-
-    @staticmethod
-    def body(request: Request) -> dict[str, Any]:
-        body = request.post_data_json
-        assert isinstance(body, dict), f"{request.method} {request.url} posted {body!r}"
-        return body
-
-    def posted_events(self) -> list[dict[str, Any]]:
-        """Every event the browser posted, with its batch's sessionId and whether it went signed in."""
-        return [
-            {**event, "sessionId": self.body(request)["sessionId"], "signedIn": path == "/me/events"}
-            for path in ("/events", "/me/events")
-            for request in self.calls("POST", path)
-            for event in self.body(request)["events"]
-        ]
-
-    @staticmethod
-    def authorization(request: Request) -> str | None:
-        return request.headers.get("authorization")
-
-    def answered(self) -> set[tuple[str, str, int]]:
-        """(method, path, status) of the requests, 0 for no answer; waits for answers still in flight."""
-        outcomes = set()
-        for request in self.requests:
-            response = request.response()
-            outcomes.add((request.method, urlsplit(request.url).path, response.status if response else 0))
-        return outcomes
-
-
-@pytest.fixture
-def traffic(page: Page, live_stack: LocalStackHandle) -> ApiTraffic:
-    recorder = ApiTraffic(live_stack.api_url)
-    page.on("request", recorder.record)
-    return recorder
 
 
 def categories_of(data: ShopData, item_ids: list[str]) -> list[str]:
@@ -169,7 +118,7 @@ def test_a_new_shopper_journey_through_the_local_stack(
     screenshot: Any,
 ) -> None:
     data = live_shop_data
-    shopper = data.user_with_persona(PERSONA)
+    shopper = user_with_persona_in_variant(data, PERSONA, PERSONALIZED)
     persona = set(shopper["categories"])
 
     open_shop(page, live_stack.storefront_url)
@@ -335,7 +284,7 @@ def test_signed_in_shop_falls_back_when_personalize_fails(
     screenshot: Any,
 ) -> None:
     data = live_shop_data
-    shopper = data.user_with_persona("electronics_beauty")
+    shopper = user_with_persona_in_variant(data, "electronics_beauty", PERSONALIZED)
     live_stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
     live_stack.set_fault("personalize-runtime:GetPersonalizedRanking", error_rate=1.0)
     open_shop(page, live_stack.storefront_url)

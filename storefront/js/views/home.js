@@ -2,7 +2,7 @@
 
 import { h } from "../dom.js";
 import { productImage } from "../images.js";
-import { recommendationsFor } from "../personalization.js";
+import { recommendationsFor, trackShown } from "../personalization.js";
 import { notice, personaLabel, personalizedBadge, productGrid, skeletonGrid } from "../ui.js";
 
 export async function renderHome(shop, _route, view) {
@@ -91,19 +91,22 @@ async function recommendationsSection(shop, view) {
   const heading = section.querySelector(".shelf-heading");
   if (answer.notice) {
     heading.after(notice(answer.notice));
-  } else {
+  } else if (answer.source === "personalize") {
     heading.append(
       personalizedBadge(`Picked for ${shop.firstName()}`),
       h("span", { class: "shelf-caption", text: "From your history and what you view in this session." }),
     );
+  } else {
+    heading.append(h("span", { class: "shelf-caption", text: "Hand-picked products from every department." }));
   }
   section.dataset.source = answer.source;
   section.removeAttribute("aria-busy");
   section.querySelector("[data-testid=loading]").replaceWith(
     productGrid(answer.items, {
-      recommendationId: answer.recommendationId,
+      attribution: answer.attribution,
       orderSource: answer.source,
       label: "Recommended for you",
     }),
   );
+  trackShown(shop, answer, answer.items.length);
 }

@@ -1,7 +1,7 @@
 /** Category, Featured and search result lists: natural order for visitors, ranked for a signed-in shopper. */
 
 import { append, h } from "../dom.js";
-import { rankForShopper } from "../personalization.js";
+import { rankForShopper, trackShown } from "../personalization.js";
 import { emptyState, notice, pageHeading, personalizedBadge, productGrid, skeletonGrid } from "../ui.js";
 
 const PAGE_SIZE = 24;
@@ -63,6 +63,7 @@ async function renderListing(shop, view, { title, intro = null, items, context, 
   const ranked = await rankForShopper(shop, items, context);
   status.append(orderStatus(shop, ranked));
   loading.replaceWith(pagedGrid(ranked, markFeatured));
+  trackShown(shop, ranked, Math.min(ranked.items.length, PAGE_SIZE));
 }
 
 function orderStatus(shop, ranked) {
@@ -70,6 +71,7 @@ function orderStatus(shop, ranked) {
   if (ranked.source === "personalize") {
     return h("p", { class: "order-note" }, personalizedBadge(), ` Ordered for ${shop.firstName()} by personalized ranking.`);
   }
+  if (shop.identity.signedIn) return h("p", { class: "order-note", text: "Shown in our usual order." });
   return h(
     "p",
     { class: "order-note" },
@@ -82,7 +84,7 @@ function orderStatus(shop, ranked) {
 function pagedGrid(ranked, markFeatured) {
   const wrapper = h("div", { class: "paged-grid" });
   const grid = productGrid(ranked.items.slice(0, PAGE_SIZE), {
-    recommendationId: ranked.recommendationId,
+    attribution: ranked.attribution,
     orderSource: ranked.source,
     markFeatured,
   });
@@ -96,7 +98,7 @@ function pagedGrid(ranked, markFeatured) {
     };
     more.addEventListener("click", () => {
       const next = productGrid(ranked.items.slice(grid.children.length, grid.children.length + PAGE_SIZE), {
-        recommendationId: ranked.recommendationId,
+        attribution: ranked.attribution,
         markFeatured,
       });
       grid.append(...next.children);

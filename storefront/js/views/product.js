@@ -1,9 +1,10 @@
 /** Product detail: the product, add to cart, and related products for every shopper. */
 
+import { attributionFromQuery } from "../attribution.js";
 import { MAX_QUANTITY } from "../cart.js";
 import { formatPrice, h, titleCase } from "../dom.js";
 import { productImage } from "../images.js";
-import { relatedTo } from "../personalization.js";
+import { relatedTo, trackShown } from "../personalization.js";
 import { emptyState, notice, pageHeading, productGrid, skeletonGrid } from "../ui.js";
 
 const GENDER_LABELS = { M: "Men", F: "Women" };
@@ -14,9 +15,10 @@ export async function renderProduct(shop, route, view) {
     view.append(pageHeading("Product not found"), emptyState(`There is no product “${route.params.id}”.`));
     return;
   }
-  const recommendationId = route.query.get("rid");
-  shop.tracker.track("ProductViewed", { itemId: item.id, recommendationId, properties: { category: item.category } });
-  view.append(breadcrumbs(shop, item), productDetail(shop, item, recommendationId));
+  // The answer the shopper clicked this product in (the link's ?rid=&exp=), if any.
+  const attribution = attributionFromQuery(route.query);
+  shop.tracker.track("ProductViewed", { itemId: item.id, ...attribution, properties: { category: item.category } });
+  view.append(breadcrumbs(shop, item), productDetail(shop, item, attribution));
   await relatedSection(shop, view, item);
 }
 
@@ -35,7 +37,7 @@ function breadcrumbs(shop, item) {
   );
 }
 
-function productDetail(shop, item, recommendationId) {
+function productDetail(shop, item, attribution) {
   const quantity = h(
     "select",
     { id: "quantity", name: "quantity", dataset: { testid: "quantity-input" } },
@@ -49,7 +51,7 @@ function productDetail(shop, item, recommendationId) {
       onSubmit: (event) => {
         event.preventDefault();
         const count = Number(quantity.value);
-        shop.cart.add(item.id, count, recommendationId);
+        shop.cart.add(item.id, count, attribution);
         status.replaceChildren(`Added ${count} to your cart. `, h("a", { href: "#/cart", text: "View cart" }));
       },
     },
@@ -91,6 +93,7 @@ async function relatedSection(shop, view, item) {
   if (answer.notice) heading.after(notice(answer.notice));
   else heading.append(h("span", { class: "shelf-caption", text: "Shoppers who viewed this also viewed" }));
   section.querySelector("[data-testid=loading]").replaceWith(
-    productGrid(answer.items, { recommendationId: answer.recommendationId, orderSource: answer.source, label: "Related products" }),
+    productGrid(answer.items, { attribution: answer.attribution, orderSource: answer.source, label: "Related products" }),
   );
+  trackShown(shop, answer, answer.items.length);
 }
