@@ -30,7 +30,9 @@ import logging
 import os
 import re
 import secrets
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -228,6 +230,17 @@ def summary_text(summary: dict[str, Any], run_report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse(argv)
     started = time.monotonic()
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM stops the run as Ctrl-C does, so that a stack this run started is stopped too.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if on_main_thread else None
+    try:
+        return _main(arguments, started)
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(arguments: argparse.Namespace, started: float) -> int:
     with log_file(arguments.data) as log_path:
         background: BackgroundStack | None = None
         try:

@@ -31,13 +31,13 @@ class Persona:
 class ClickModel:
     """The probabilities of the simulated shoppers (the defaults are the demo's)."""
 
-    base: float = 0.12
+    base: float = 0.08
     """The chance to click the first item of a list when it is in the persona's categories."""
     decay: float = 0.85
     """Position bias: each position further down is looked at this much less."""
     in_persona: float = 1.0
     """Affinity of an item in one of the persona's categories."""
-    out_of_persona: float = 0.15
+    out_of_persona: float = 0.3
     """Affinity of any other item (or one the catalog does not know)."""
     add_in_persona: float = 0.3
     """P(add to cart | click) for an item in the persona's categories."""

@@ -168,10 +168,12 @@ def test_items_out_of_the_persona_are_clicked_less(catalog: Catalog, outdoorsy: 
     liked = Answer(("footwear-1", "outdoors-1", "footwear-2"), "r", "personalize", "user-personalization")
     other = Answer(("apparel-1", "beauty-1", "apparel-2"), "r", "featured", "user-personalization")
 
+    model = ClickModel(base=0.3, out_of_persona=0.1)
+
     def clicks(answer: Answer) -> int:
         total = 0
         for seed in range(300):
-            visit = Visit(outdoorsy, catalog, shopper_rng(seed, "7"), pages=1)
+            visit = Visit(outdoorsy, catalog, shopper_rng(seed, "7"), pages=1, model=model)
             total += sum(
                 a.event_type == "ProductViewed" for a in visit.on_answer(Page(PageKind.HOME), answer)
             )
