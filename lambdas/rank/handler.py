@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.contracts.api import RankRequest, RecommendationsResponse
+from personalization.http.params import Body
 from personalization.http.resolver import (
     SIGNED_IN_SECURITY,
     build_resolver,

@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
@@ -10,6 +9,7 @@ from pydantic import Field
 from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.filters import FilterName
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS
+from personalization.http.params import Query
 from personalization.http.resolver import (
     SIGNED_IN_SECURITY,
     build_resolver,

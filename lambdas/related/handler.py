@@ -2,12 +2,12 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.contracts.api import RecommendationsResponse
 from personalization.contracts.limits import DEFAULT_NUM_RESULTS, MAX_NUM_RESULTS, Identifier
+from personalization.http.params import Query
 from personalization.http.resolver import (
     SIGNED_IN_SECURITY,
     build_resolver,
