@@ -16,7 +16,6 @@ from typing import Any
 
 from analytics.dialect import DEFAULT_LOOKBACK_DAYS
 from analytics.local_engine import NoDataError
-from analytics.result import QueryResult
 from experiments.report import load_outcomes
 
 COUNTED = ("shown_events", "click_events", "add_events", "order_events")
@@ -91,11 +90,3 @@ def wait_for_store(
         if clock() - started > timeout:
             raise OutcomesTimeoutError(missing, timeout)
         sleep(interval)
-
-
-def as_result(rows: list[dict[str, Any]]) -> QueryResult:
-    """Rows (records) as a QueryResult, columns in the order of the first row."""
-    if not rows:
-        return QueryResult((), ())
-    columns = tuple(rows[0])
-    return QueryResult(columns, tuple(tuple(row.get(column) for column in columns) for row in rows))
