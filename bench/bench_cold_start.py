@@ -151,8 +151,9 @@ def run(quick: bool) -> Section:
         title="Cold start",
         body=[
             f"A fresh interpreter imports the handler and serves one request (SSM and Personalize "
-            f"runtime are real boto3 clients answered by botocore's Stubber, built by the same code on "
-            f"both sides). Median of {runs} runs per side, alternating; wall time from process launch "
+            f"runtime are real botocore clients answered by botocore's Stubber, built by the same code on "
+            f"both sides; the bare handler imports boto3 itself, ours only botocore). "
+            f"Median of {runs} runs per side, alternating; wall time from process launch "
             f"to the first answer, in ms on a {os.cpu_count()}-core machine, bytecode precompiled.",
             table(
                 [
