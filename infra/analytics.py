@@ -28,19 +28,17 @@ the sink every deployment has (`pinpoint_sync` stays, optional). docs/analytics.
   named queries of `analytics.queries`, rendered for Athena.
 - **Lifecycle** on the bucket: analytics objects expire after 400 days (a year and a season to
   compare with), records under the error prefix after 30, query results after 7.
-- **Alarms** (`alarms`, added to the dashboard and the alarm topic by `infra.observability`):
-  delivery freshness, failed deliveries to S3, messages in the target's DLQ, and EventBridge's
-  failed invocations of the rule.
+- **Alarms and widgets**: delivery freshness, failed deliveries to S3, messages in the target's
+  DLQ, and EventBridge's failed invocations of the rule are part of the operations dashboard's
+  definition (`infra.dashboard.analytics_alarms`, `analytics_widgets`), rendered by
+  `infra.observability` with this construct's stream, rule, bus and dead-letter queue.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import jsii
 from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_athena as athena
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -74,10 +72,6 @@ ERRORS_RETENTION = Duration.days(30)
 RESULTS_RETENTION = Duration.days(7)
 ERROR_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 ATHENA_ENGINE = "Athena engine version 3"
-FRESHNESS_THRESHOLD_SECONDS = 3 * ANALYTICS_STREAM.buffer_seconds
-"""Three buffer intervals: a delivery is late, not just buffered."""
-PERIOD = Duration.minutes(1)
-ALARM_PERIOD = Duration.minutes(5)
 
 RULE_TARGET_DLQ_NOT_REDRIVEN = (
     "The dead-letter queue of the rule's Firehose target: EventBridge sends it what it could not put into "
@@ -88,19 +82,6 @@ WRITES_UNDER_ITS_PREFIXES = (
     "Firehose writes objects with generated names under its data and error prefixes: object actions "
     "(PutObject, AbortMultipartUpload, GetObject) on those two prefixes of the one data bucket only."
 )
-
-
-@dataclass(frozen=True)
-class AnalyticsAlarm:
-    """An alarm the observability construct creates (so it joins the alarm widget and the topic)."""
-
-    construct_id: str
-    metric: cw.IMetric
-    description: str
-    threshold: float
-    evaluation_periods: int
-    comparison: cw.ComparisonOperator
-    datapoints_to_alarm: int | None = None
 
 
 @jsii.implements(events.IRuleTarget)
@@ -164,7 +145,7 @@ class Analytics(Construct):
         self.table = self._glue_table()
         self.workgroup = self._workgroup(workgroup_name(stack_name))
         self.named_queries = self._named_queries()
-        self.alarms = self._alarms(bus)
+        self.event_bus_name = bus.event_bus_name
 
     @property
     def stream_name(self) -> str:
@@ -405,93 +386,3 @@ class Analytics(Construct):
             named.node.add_dependency(self.table)
             created.append(named)
         return created
-
-    def _stream_metric(self, name: str, statistic: str, period: Duration = ALARM_PERIOD) -> cw.Metric:
-        return cw.Metric(
-            namespace="AWS/Firehose",
-            metric_name=name,
-            dimensions_map={"DeliveryStreamName": self.stream.ref},
-            statistic=statistic,
-            period=period,
-        )
-
-    def _rule_metric(self, bus: events.IEventBus, name: str) -> cw.Metric:
-        """EventBridge's metrics of a rule on a custom bus carry the bus and the rule name."""
-        return cw.Metric(
-            namespace="AWS/Events",
-            metric_name=name,
-            dimensions_map={"EventBusName": bus.event_bus_name, "RuleName": self.rule.rule_name},
-            statistic="Sum",
-            period=ALARM_PERIOD,
-        )
-
-    def _alarms(self, bus: events.IEventBus) -> tuple[AnalyticsAlarm, ...]:
-        greater = cw.ComparisonOperator.GREATER_THAN_THRESHOLD
-        at_least = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-        self.freshness = self._stream_metric("DeliveryToS3.DataFreshness", "Maximum")
-        self.success = self._stream_metric("DeliveryToS3.Success", "Minimum")
-        self.failed_invocations = self._rule_metric(bus, "FailedInvocations")
-        self.dead_letters = self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-            statistic="Maximum", period=PERIOD
-        )
-        return (
-            AnalyticsAlarm(
-                "AnalyticsDeliveryFreshness",
-                self.freshness,
-                f"analytics: the oldest record in the stream is older than {FRESHNESS_THRESHOLD_SECONDS} s "
-                "(three buffer intervals) for 15 minutes: deliveries to S3 are late",
-                threshold=FRESHNESS_THRESHOLD_SECONDS,
-                evaluation_periods=3,
-                comparison=greater,
-            ),
-            AnalyticsAlarm(
-                "AnalyticsDeliveryFailures",
-                self.success,
-                "analytics: deliveries to S3 failed for 15 minutes (DeliveryToS3.Success below 1); Firehose "
-                "retries while it keeps the records (24 hours for Direct PUT), then they are lost",
-                threshold=1,
-                evaluation_periods=3,
-                comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
-            ),
-            AnalyticsAlarm(
-                "AnalyticsDeadLetters",
-                self.dead_letters,
-                "analytics: events are in the rule target's dead-letter queue (EventBridge could not put "
-                "them into the delivery stream after its retries)",
-                threshold=1,
-                evaluation_periods=1,
-                comparison=at_least,
-            ),
-            AnalyticsAlarm(
-                "AnalyticsFailedInvocations",
-                self.failed_invocations,
-                "analytics: EventBridge failed for good to put events of the analytics rule into the stream",
-                threshold=1,
-                evaluation_periods=1,
-                comparison=at_least,
-            ),
-        )
-
-    def widgets(self) -> list[cw.IWidget]:
-        return [
-            cw.GraphWidget(
-                title="analytics: records in, delivered to S3",
-                left=[
-                    self._stream_metric("IncomingRecords", "Sum", PERIOD),
-                    self._stream_metric("DeliveryToS3.Records", "Sum", PERIOD),
-                ],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title="analytics: delivery freshness (s), success",
-                left=[self._stream_metric("DeliveryToS3.DataFreshness", "Maximum", PERIOD)],
-                right=[self._stream_metric("DeliveryToS3.Success", "Minimum", PERIOD)],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title="analytics: rule failed invocations, target DLQ depth",
-                left=[self.failed_invocations],
-                right=[self.dead_letters],
-                width=8,
-            ),
-        ]

@@ -1,13 +1,9 @@
 """The CloudWatch dashboard and the alarms of docs/architecture.md §7, with optional email notification.
 
-The custom metrics are those the functions emit with Powertools (namespace
-`RetailPersonalization`, dimension `service` = function name). The dashboard finds them
-with SEARCH expressions, so a new sink's metrics show up without changes here.
-
-The Experiments section follows the experiments document deployed with the stack
-(`-c experimentsFile`): per experiment, each variant's click-through and conversion rates from
-the metrics with dimensions exactly {experiment, variant}; and one SEARCH graph of those counts
-for every experiment, including one started later by editing the parameter.
+What they show is `infra.dashboard`'s definition (plain data, also drawn by the twin's /ops page);
+this module renders it as CDK constructs: each `Resource` of a metric becomes the token of the
+stack's function, queue, API, stream, rule or bus, each metric a `cw.Metric`, each metric math
+and SEARCH a `cw.MathExpression`, each row of widgets one `Dashboard.add_widgets` call.
 
 Hand-written on purpose: cdk-monitoring-constructs (10.3.3) was tried for the per-function, API
 and queue widgets and alarms and not adopted. It fits technically (it requires aws-cdk-lib
@@ -40,164 +36,119 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from infra import dashboard as definition
 from infra.analytics import Analytics
+from infra.dashboard import (
+    Alarm,
+    AlarmStatus,
+    DashboardSettings,
+    Metric,
+    Resource,
+    ResourceKind,
+    Search,
+    Series,
+    Text,
+    Widget,
+)
 from infra.events import SinkResources
 from infra.nag import acknowledge
-from infra.naming import pascal_case
 from infra.settings import DeploymentSettings
-from personalization.contracts.experiments import Experiment, ExperimentsDocument
-from personalization.contracts.metrics import MetricName
+from personalization.contracts.experiments import ExperimentsDocument
 from personalization.contracts.topology import FunctionSpec
-from personalization.settings import METRICS_NAMESPACE
 
-SERVED = MetricName.RECOMMENDATIONS_SERVED
-FALLBACK = MetricName.FALLBACK
-UNCONFIGURED = "unconfigured"
-"""Fallback reason while provisioning has not run: expected, so not part of the alarmed ratio."""
-MAX_ALARM_METRICS = 10
-"""CloudWatch: an alarm's metric math may use at most 10 metrics."""
-
-PERIOD = Duration.minutes(1)
-ALARM_PERIOD = Duration.minutes(5)
-PERCENTILES = ("p50", "p90", "p99")
-
-CUSTOM_METRIC_SEARCHES = {
-    "Recommendations served by source": ("service,source", f'MetricName="{SERVED}"'),
-    "Fallbacks by reason": ("reason,service", f'MetricName="{FALLBACK}"'),
-    "Events accepted and rejected by type": (
-        "eventType,service",
-        f'MetricName=("{MetricName.EVENTS_ACCEPTED}" OR "{MetricName.EVENTS_REJECTED}")',
-    ),
-    "Events delivered and PutEvents calls per sink": (
-        "service",
-        f'MetricName=("{MetricName.EVENTS_DELIVERED}" OR "{MetricName.PUT_EVENTS_CALLS}")',
-    ),
-    "Events failed per sink by reason": ("reason,service", f'MetricName="{MetricName.EVENTS_FAILED}"'),
+MISSING_DATA = {
+    definition.MissingData.NOT_BREACHING: cw.TreatMissingData.NOT_BREACHING,
+    definition.MissingData.BREACHING: cw.TreatMissingData.BREACHING,
+    definition.MissingData.IGNORE: cw.TreatMissingData.IGNORE,
+    definition.MissingData.MISSING: cw.TreatMissingData.MISSING,
 }
-"""Dashboard graphs of the custom metrics: title -> (dimension set, SEARCH filter)."""
-
-EXPERIMENT_COUNTS = (MetricName.EXPOSURES, MetricName.CLICKS, MetricName.ADDS, MetricName.ORDERS)
-"""Counted per experiment and variant (dimensions exactly `experiment`, `variant`)."""
-EXPERIMENT_RATES = (("CTR", MetricName.CLICKS), ("conversion", MetricName.ORDERS))
-"""Each rate: percent of the variant's exposures that led to this count."""
-EXPERIMENT_PERIOD = Duration.minutes(5)
-EXPERIMENTS_SEARCH = (
-    "experiment,variant",
-    "MetricName=(" + " OR ".join(f'"{name}"' for name in EXPERIMENT_COUNTS) + ")",
-)
-MAX_GRAPH_METRICS = 500
-"""CloudWatch: a dashboard widget shows at most 500 metrics and expressions."""
+COMPARISONS = {
+    definition.Comparison.GREATER_THAN_OR_EQUAL: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    definition.Comparison.GREATER_THAN: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    definition.Comparison.LESS_THAN: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+    definition.Comparison.LESS_THAN_OR_EQUAL: cw.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+}
 
 
-def custom_metric(name: str, dimensions: Mapping[str, str], period: Duration = ALARM_PERIOD) -> cw.Metric:
-    return cw.Metric(
-        namespace=METRICS_NAMESPACE,
-        metric_name=name,
-        dimensions_map=dict(dimensions),
-        statistic="Sum",
-        period=period,
+def dashboard_settings(settings: DeploymentSettings) -> DashboardSettings:
+    return DashboardSettings(
+        stack_name=settings.stack_name,
+        read_latency_p99_ms=settings.read_latency_p99_ms,
+        fallback_ratio_percent=settings.fallback_ratio_percent,
+        experiments=settings.experiments,
     )
 
 
-def fallback_ratio(read_functions: Sequence[FunctionSpec]) -> cw.MathExpression:
-    """Percent of Personalize-backed answers that came from the fallback (not counting `unconfigured`).
+class Renderer:
+    """The definition's series and widgets as CDK objects; `names`: each resource's name (a token)."""
 
-    The metrics' `service` dimension is the spec's name (the Powertools service name)."""
-    using: dict[str, cw.IMetric] = {}
-    fallback_terms: list[str] = []
-    personalize_terms: list[str] = []
-    for index, spec in enumerate(read_functions):
-        name = spec.name
-        using[f"fallback{index}"] = custom_metric(SERVED, {"service": name, "source": "fallback"})
-        using[f"personalize{index}"] = custom_metric(SERVED, {"service": name, "source": "personalize"})
-        using[f"unconfigured{index}"] = custom_metric(FALLBACK, {"service": name, "reason": UNCONFIGURED})
-        fallback_terms += [f"FILL(fallback{index}, 0)", f"-FILL(unconfigured{index}, 0)"]
-        personalize_terms.append(f"FILL(personalize{index}, 0)")
-    if len(using) > MAX_ALARM_METRICS:
-        raise ValueError(
-            f"the fallback ratio of {len(read_functions)} read functions needs {len(using)} metrics; "
-            f"a CloudWatch alarm takes at most {MAX_ALARM_METRICS}"
+    def __init__(self, names: Mapping[Resource, str] | None = None) -> None:
+        self.names = dict(names or {})
+
+    def name(self, resource: Resource) -> str:
+        try:
+            return self.names[resource]
+        except KeyError:
+            raise ValueError(f"the dashboard names {resource.key}, which the stack does not have") from None
+
+    def metric(self, metric: Metric) -> cw.Metric:
+        return cw.Metric(
+            namespace=metric.namespace,
+            metric_name=metric.name,
+            dimensions_map={
+                key: self.name(value) if isinstance(value, Resource) else value
+                for key, value in metric.dimensions
+            },
+            statistic=metric.statistic,
+            period=Duration.seconds(metric.period),
+            label=metric.label,
         )
-    failed = f"({' + '.join(fallback_terms)})"
-    attempted = f"({' + '.join(personalize_terms)} + {failed})"
-    return cw.MathExpression(
-        expression=f"100 * {failed} / {attempted}",
-        using_metrics=using,
-        label="Fallback ratio (%)",
-        period=ALARM_PERIOD,
-    )
 
-
-def experiment_dimensions(experiment: str, variant: str) -> dict[str, str]:
-    return {"experiment": experiment, "variant": variant}
-
-
-def experiment_rates(experiment: Experiment) -> dict[str, list[cw.MathExpression]]:
-    """Per rate (CTR, conversion), one expression per variant: `100 * FILL(count, 0) / exposures`.
-
-    No exposures in a period leaves no point (rather than a rate of 0)."""
-    rates: dict[str, list[cw.MathExpression]] = {label: [] for label, _ in EXPERIMENT_RATES}
-    for index, variant in enumerate(experiment.variants):
-        dimensions = experiment_dimensions(experiment.name, variant.name)
-        exposures = custom_metric(MetricName.EXPOSURES, dimensions, EXPERIMENT_PERIOD)
-        for label, count in EXPERIMENT_RATES:
-            count_id = f"{count.lower()}{index}"
-            rates[label].append(
-                cw.MathExpression(
-                    expression=f"100 * FILL({count_id}, 0) / exposures{index}",
-                    using_metrics={
-                        f"exposures{index}": exposures,
-                        count_id: custom_metric(count, dimensions, EXPERIMENT_PERIOD),
-                    },
-                    label=f"{variant.name} {label} (%)",
-                    period=EXPERIMENT_PERIOD,
-                )
+    def series(self, series: Series) -> cw.IMetric:
+        if isinstance(series, Metric):
+            return self.metric(series)
+        if isinstance(series, Search):
+            return cw.MathExpression(
+                expression=series.expression,
+                using_metrics={},
+                label=series.label,
+                period=Duration.seconds(series.period),
             )
-    return rates
+        return cw.MathExpression(
+            expression=series.expression,
+            using_metrics={metric_id: self.metric(metric) for metric_id, metric in series.using},
+            label=series.label,
+            period=Duration.seconds(series.period),
+        )
+
+    def widget(self, widget: Widget, alarms: Sequence[cw.IAlarm] = ()) -> cw.IWidget:
+        if isinstance(widget, Text):
+            return cw.TextWidget(markdown=widget.markdown, width=widget.width, height=widget.height)
+        if isinstance(widget, AlarmStatus):
+            return cw.AlarmStatusWidget(
+                title=widget.title, alarms=list(alarms), width=widget.width, height=widget.height
+            )
+        return cw.GraphWidget(
+            title=widget.title,
+            left=[self.series(series) for series in widget.left],
+            right=[self.series(series) for series in widget.right] or None,
+            left_y_axis=_axis(widget.left_axis),
+            right_y_axis=_axis(widget.right_axis),
+            width=widget.width,
+            height=widget.height,
+        )
+
+
+def _axis(axis: definition.Axis | None) -> cw.YAxisProps | None:
+    if axis is None:
+        return None
+    return cw.YAxisProps(label=axis.label, min=axis.min, show_units=axis.show_units)
 
 
 def experiment_widgets(document: ExperimentsDocument) -> list[cw.IWidget]:
-    """The Experiments section: a heading, each experiment's rates per variant (CTR on the left
-    axis, conversion on the right), and the counts of every experiment through SEARCH."""
-    widgets: list[cw.IWidget] = [
-        cw.TextWidget(
-            markdown=(
-                "# Experiments\n"
-                "Per-variant rates of the experiments deployed with the stack (`-c experimentsFile`); "
-                "the last graph counts every experiment, also one started later by editing the parameter."
-            ),
-            width=24,
-            height=2,
-        )
-    ]
-    for experiment in document.experiments:
-        rates = experiment_rates(experiment)
-        widgets.append(
-            cw.GraphWidget(
-                title=f"Experiment {experiment.name} ({experiment.useCase}): CTR and conversion (%)",
-                left=list(rates["CTR"]),
-                right=list(rates["conversion"]),
-                left_y_axis=cw.YAxisProps(label="CTR (%)", min=0, show_units=False),
-                right_y_axis=cw.YAxisProps(label="conversion (%)", min=0, show_units=False),
-                width=12,
-            )
-        )
-    dimensions, query = EXPERIMENTS_SEARCH
-    widgets.append(
-        cw.GraphWidget(
-            title="Experiments: exposures, clicks, adds, orders per variant",
-            left=[_search(dimensions, query, "", period=EXPERIMENT_PERIOD)],
-            width=12,
-        )
-    )
-    for widget in widgets:
-        shown = graph_metric_count(widget)
-        if shown > MAX_GRAPH_METRICS:
-            raise ValueError(
-                f"a dashboard widget holds {shown} metrics and expressions; "
-                f"CloudWatch takes at most {MAX_GRAPH_METRICS}"
-            )
-    return widgets
+    """The Experiments section (`infra.dashboard.experiment_section`) as CDK widgets."""
+    renderer = Renderer()
+    return [renderer.widget(widget) for widget in definition.experiment_section(document)]
 
 
 def graph_metric_count(widget: cw.IWidget) -> int:
@@ -222,45 +173,24 @@ class Observability(Construct):
         fallback ratio are alarmed; `sinks`: each sink's resources by the spec of its function;
         `analytics`: the analytics sink, whose alarms and widgets join the others."""
         super().__init__(scope, construct_id)
-        self._settings = settings
-        self.topic = self._notification_topic(settings.alarm_email)
-        self.alarms: list[cw.Alarm] = []
-        self._alarm_api(api)
-        for spec in read_functions:
-            self._alarm_read_latency(spec, functions[spec])
-        for spec, function in functions.items():
-            self._alarm_function_errors(spec, function)
-        for sink in sinks.values():
-            self._alarm_dead_letters(sink)
-        for alarm in analytics.alarms if analytics is not None else ():
-            self._alarm(
-                alarm.construct_id,
-                alarm.metric,
-                alarm.description,
-                threshold=alarm.threshold,
-                evaluation_periods=alarm.evaluation_periods,
-                comparison=alarm.comparison,
-                datapoints_to_alarm=alarm.datapoints_to_alarm,
-            )
-        self._alarm(
-            "FallbackRatio",
-            fallback_ratio(read_functions),
-            f"More than {settings.fallback_ratio_percent:g}% of Personalize-backed requests were answered "
-            "from the fallback for 15 minutes",
-            threshold=settings.fallback_ratio_percent,
-            evaluation_periods=3,
-            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        self.definition = definition.operations_dashboard(
+            dashboard_settings(settings),
+            functions=list(functions),
+            read_functions=read_functions,
+            sinks=[sink.spec for sink in sinks.values()],
+            analytics=analytics.spec if analytics is not None else None,
         )
+        self.renderer = Renderer(resource_names(api, functions, sinks, analytics))
+        self.topic = self._notification_topic(settings.alarm_email)
+        self.alarms = [self._alarm(alarm) for alarm in self.definition.alarms]
         self.dashboard = cw.Dashboard(
             self,
             "Dashboard",
-            dashboard_name=f"{settings.stack_name}-operations",
-            default_interval=Duration.hours(3),
+            dashboard_name=self.definition.name,
+            default_interval=Duration.seconds(self.definition.default_interval),
         )
-        self._add_widgets(api, functions, read_functions, sinks)
-        if analytics is not None:
-            self.dashboard.add_widgets(*analytics.widgets())
-        self.dashboard.add_widgets(*experiment_widgets(settings.experiments))
+        for row in self.definition.rows:
+            self.dashboard.add_widgets(*(self.renderer.widget(widget, self.alarms) for widget in row))
 
     def _notification_topic(self, email: str | None) -> sns.Topic | None:
         if email is None:
@@ -277,172 +207,43 @@ class Observability(Construct):
         )
         return topic
 
-    def _alarm(
-        self,
-        construct_id: str,
-        metric: cw.IMetric,
-        description: str,
-        *,
-        threshold: float,
-        evaluation_periods: int,
-        comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        datapoints_to_alarm: int | None = None,
-    ) -> cw.Alarm:
-        alarm = cw.Alarm(
+    def _alarm(self, alarm: Alarm) -> cw.Alarm:
+        created = cw.Alarm(
             self,
-            construct_id,
-            metric=metric,
-            alarm_description=description,
-            threshold=threshold,
-            evaluation_periods=evaluation_periods,
-            datapoints_to_alarm=datapoints_to_alarm,
-            comparison_operator=comparison,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            alarm.construct_id,
+            metric=self.renderer.series(alarm.series),
+            alarm_description=alarm.description,
+            threshold=alarm.threshold,
+            evaluation_periods=alarm.evaluation_periods,
+            datapoints_to_alarm=alarm.datapoints_to_alarm,
+            comparison_operator=COMPARISONS[alarm.comparison],
+            treat_missing_data=MISSING_DATA[alarm.missing_data],
         )
         if self.topic is not None:
-            alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
-            alarm.add_ok_action(cw_actions.SnsAction(self.topic))
-        self.alarms.append(alarm)
-        return alarm
-
-    def _alarm_api(self, api: apigw.RestApi) -> None:
-        self._alarm(
-            "Api5xxRate",
-            cw.MathExpression(
-                expression="100 * errors",
-                using_metrics={"errors": api.metric_server_error(statistic="Average", period=PERIOD)},
-                label="API 5xx rate (%)",
-                period=PERIOD,
-            ),
-            "More than 1% of API requests answered 5xx in 3 of the last 5 minutes",
-            threshold=1,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        )
-
-    def _alarm_read_latency(self, spec: FunctionSpec, function: lambda_.Function) -> None:
-        name = spec.name
-        limit = self._settings.read_latency_p99_ms
-        self._alarm(
-            f"{pascal_case(name)}LatencyP99",
-            function.metric_duration(statistic="p99", period=ALARM_PERIOD),
-            f"{name}: p99 duration above {limit} ms for 15 minutes",
-            threshold=limit,
-            evaluation_periods=3,
-            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        )
-
-    def _alarm_function_errors(self, spec: FunctionSpec, function: lambda_.Function) -> None:
-        name = spec.name
-        self._alarm(
-            f"{pascal_case(name)}Errors",
-            function.metric_errors(statistic="Sum", period=ALARM_PERIOD),
-            f"{name}: the function failed (unhandled error or timeout) in the last 5 minutes",
-            threshold=1,
-            evaluation_periods=1,
-        )
-
-    def _alarm_dead_letters(self, sink: SinkResources) -> None:
-        name = sink.spec.function.name
-        self._alarm(
-            f"{pascal_case(name)}DeadLetters",
-            sink.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                statistic="Maximum", period=PERIOD
-            ),
-            f"{name}: events are waiting in the dead-letter queue (not delivered after every retry)",
-            threshold=1,
-            evaluation_periods=1,
-        )
-
-    def _add_widgets(
-        self,
-        api: apigw.RestApi,
-        functions: Mapping[FunctionSpec, lambda_.Function],
-        read_functions: Sequence[FunctionSpec],
-        sinks: Mapping[FunctionSpec, SinkResources],
-    ) -> None:
-        self.dashboard.add_widgets(
-            cw.TextWidget(markdown=f"# {self._settings.stack_name}: API", width=24, height=1),
-            cw.GraphWidget(
-                title="API requests, 4xx, 5xx",
-                left=[
-                    api.metric_count(period=PERIOD),
-                    api.metric_client_error(period=PERIOD),
-                    api.metric_server_error(period=PERIOD),
-                ],
-                width=12,
-            ),
-            cw.GraphWidget(
-                title="API latency (ms)",
-                left=[
-                    api.metric_latency(statistic=p, period=PERIOD, label=f"latency {p}") for p in PERCENTILES
-                ],
-                width=12,
-            ),
-            cw.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
-        )
-        for spec, function in functions.items():
-            name = spec.name
-            self.dashboard.add_widgets(
-                cw.GraphWidget(
-                    title=f"{name}: invocations, errors, throttles",
-                    left=[
-                        function.metric_invocations(period=PERIOD),
-                        function.metric_errors(period=PERIOD),
-                        function.metric_throttles(period=PERIOD),
-                    ],
-                    width=8,
-                ),
-                cw.GraphWidget(
-                    title=f"{name}: duration (ms)",
-                    left=[
-                        function.metric_duration(statistic=p, period=PERIOD, label=f"duration {p}")
-                        for p in PERCENTILES
-                    ],
-                    width=8,
-                ),
-                cw.GraphWidget(
-                    title=f"{name}: concurrency",
-                    left=[function.metric("ConcurrentExecutions", statistic="Maximum", period=PERIOD)],
-                    width=8,
-                ),
-            )
-        for sink in sinks.values():
-            name = sink.spec.function.name
-            self.dashboard.add_widgets(
-                cw.GraphWidget(
-                    title=f"{name}: age of oldest queued event (s)",
-                    left=[
-                        sink.queue.metric_approximate_age_of_oldest_message(
-                            statistic="Maximum", period=PERIOD
-                        )
-                    ],
-                    width=12,
-                ),
-                cw.GraphWidget(
-                    title=f"{name}: dead-letter queue depth",
-                    left=[
-                        sink.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                            statistic="Maximum", period=PERIOD
-                        )
-                    ],
-                    width=12,
-                ),
-            )
-        self.dashboard.add_widgets(
-            cw.GraphWidget(title="Fallback ratio (%)", left=[fallback_ratio(read_functions)], width=12),
-            *(
-                cw.GraphWidget(title=title, left=[_search(dimensions, query, title)], width=12)
-                for title, (dimensions, query) in CUSTOM_METRIC_SEARCHES.items()
-            ),
-        )
+            created.add_alarm_action(cw_actions.SnsAction(self.topic))
+            created.add_ok_action(cw_actions.SnsAction(self.topic))
+        return created
 
 
-def _search(dimensions: str, query: str, label: str, period: Duration = PERIOD) -> cw.MathExpression:
-    return cw.MathExpression(
-        expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} {query}', 'Sum', {period.to_seconds():g})",
-        using_metrics={},
-        label=label,
-        period=period,
-    )
+def resource_names(
+    api: apigw.RestApi,
+    functions: Mapping[FunctionSpec, lambda_.Function],
+    sinks: Mapping[FunctionSpec, SinkResources],
+    analytics: Analytics | None,
+) -> dict[Resource, str]:
+    """Each resource the definition may name, as the stack's token."""
+    names: dict[Resource, str] = {definition.API: api.rest_api_name}
+    for spec, function in functions.items():
+        names[definition.function(spec)] = function.function_name
+    for sink in sinks.values():
+        names[definition.queue(sink.spec)] = sink.queue.queue_name
+        names[definition.dead_letter_queue(sink.spec)] = sink.dead_letter_queue.queue_name
+    if analytics is not None:
+        for kind, name in (
+            (ResourceKind.DELIVERY_STREAM, analytics.stream_name),
+            (ResourceKind.STREAM_RULE, analytics.rule.rule_name),
+            (ResourceKind.STREAM_DEAD_LETTER_QUEUE, analytics.dead_letter_queue.queue_name),
+        ):
+            names[Resource(kind, analytics.spec)] = name
+        names[definition.EVENT_BUS] = analytics.event_bus_name
+    return names

@@ -1,23 +1,30 @@
 """Dashboard and alarms: the metrics of docs/architecture.md §7, and notification when asked for;
-the dashboard's Experiments section from the deployed experiments document."""
+the dashboard's Experiments section from the deployed experiments document; every widget and alarm
+rendered from the one definition (`infra.dashboard`) that the twin's /ops page draws too."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
 from experiments.documents import demo_document
-from infra import observability
-from infra.observability import MAX_GRAPH_METRICS, experiment_widgets, graph_metric_count
+from infra import dashboard
+from infra.dashboard import MAX_GRAPH_METRICS, AlarmStatus, Expression, Graph, Metric, Search, Text
+from infra.observability import experiment_widgets, graph_metric_count
+from infra.settings import DeploymentSettings
+from infra.stack import RetailPersonalizationStack
 from personalization.contracts.experiments import HOLDOUT_SOURCES, MAX_VARIANTS, ExperimentsDocument
 from personalization.contracts.metrics import MetricName
 from personalization.contracts.topology import FUNCTIONS, SINKS, FunctionSpec
 from personalization.settings import METRICS_NAMESPACE, ReadSettings
 from tests.infra.cfn import function_id, get_att, joined_text, ref
+from tests.infra.conftest import DEFAULT_STACK, HOSTED_STACK, Synthesis
 
 pytestmark = pytest.mark.infra
 
@@ -323,6 +330,138 @@ def test_experiment_graphs_stay_within_cloudwatch_limits() -> None:
 
 
 def test_a_graph_over_the_limit_fails_the_synth(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(observability, "MAX_GRAPH_METRICS", 5 * MAX_VARIANTS - 1)
+    monkeypatch.setattr(dashboard, "MAX_GRAPH_METRICS", 5 * MAX_VARIANTS - 1)
     with pytest.raises(ValueError, match="CloudWatch takes at most 49"):
         experiment_widgets(largest_document())
+
+
+# One definition, two renderers: the template's dashboard and alarms are the definition's.
+
+
+def test_the_definition_imports_no_cdk() -> None:
+    """The twin's /ops page reads it without starting the CDK's JavaScript runtime."""
+    code = (
+        "import sys, infra.dashboard, local.ops.service\n"
+        "assert not [m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def rendered_entries(series: dashboard.Series, axis: str) -> list[tuple[str, ...]]:
+    """What a definition series becomes in the dashboard's `metrics` array, as comparable tuples:
+    ("metric", namespace, name, stat, period, label, axis), ("expression", text, label, axis), and
+    ("using", namespace, name, stat) for the hidden metrics of an expression."""
+    if isinstance(series, Metric):
+        return [
+            (
+                "metric",
+                series.namespace,
+                series.name,
+                series.statistic,
+                str(series.period),
+                series.label or "",
+                axis,
+            )
+        ]
+    if isinstance(series, Search):
+        return [("expression", series.expression, series.label, axis)]
+    assert isinstance(series, Expression)
+    return [("expression", series.expression, series.label, axis)] + [
+        ("using", metric.namespace, metric.name, metric.statistic) for _, metric in series.using
+    ]
+
+
+def template_entries(widget: dict[str, Any]) -> list[tuple[str, ...]]:
+    entries = []
+    for entry in widget["properties"].get("metrics", []):
+        *fields, options = entry
+        axis = options.get("yAxis", "left")
+        if "expression" in options:
+            entries.append(("expression", options["expression"], options.get("label", ""), axis))
+            continue
+        namespace, name = fields[:2]
+        if options.get("visible") is False:
+            entries.append(("using", namespace, name, options["stat"]))
+            continue
+        period = str(options.get("period", 300))  # CloudWatch's default period, left out by the CDK
+        entries.append(("metric", namespace, name, options["stat"], period, options.get("label", ""), axis))
+    return entries
+
+
+def stack_definition(synthesis: Synthesis, stack_name: str) -> dashboard.Dashboard:
+    stack = synthesis.stacks[stack_name]
+    assert isinstance(stack, RetailPersonalizationStack)
+    return stack.observability.definition
+
+
+@pytest.mark.parametrize("stack_name", [DEFAULT_STACK, HOSTED_STACK])
+def test_every_dashboard_widget_comes_from_the_definition(synthesis: Synthesis, stack_name: str) -> None:
+    definition = stack_definition(synthesis, stack_name)
+    widgets = dashboard_widgets(Template.from_json(synthesis.template(stack_name)))
+    expected = list(definition.widgets)
+    assert len(widgets) == len(expected)
+    for rendered, widget in zip(widgets, expected, strict=True):
+        assert (rendered["width"], rendered["height"]) == (widget.width, widget.height)
+        properties = rendered["properties"]
+        if isinstance(widget, Text):
+            assert rendered["type"] == "text"
+            assert properties["markdown"] == widget.markdown
+        elif isinstance(widget, AlarmStatus):
+            assert rendered["type"] == "alarm"
+            assert properties["title"] == widget.title
+            assert len(properties["alarms"]) == len(definition.alarms)
+        else:
+            assert isinstance(widget, Graph)
+            assert rendered["type"] == "metric"
+            assert properties["title"] == widget.title
+            wanted = [entry for axis, series in widget.series for entry in rendered_entries(series, axis)]
+            # CloudWatch's array holds each metric of an expression once, and after the expressions.
+            assert sorted(set(template_entries(rendered))) == sorted(set(wanted))
+
+
+@pytest.mark.parametrize("stack_name", [DEFAULT_STACK, HOSTED_STACK])
+def test_every_alarm_comes_from_the_definition(synthesis: Synthesis, stack_name: str) -> None:
+    definition = stack_definition(synthesis, stack_name)
+    template = Template.from_json(synthesis.template(stack_name))
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    assert len(alarms) == len(definition.alarms)
+    for alarm in definition.alarms:
+        (found,) = [
+            resource["Properties"]
+            for logical_id, resource in alarms.items()
+            if logical_id.startswith(f"Observability{alarm.construct_id}")
+            and len(logical_id) == len(f"Observability{alarm.construct_id}") + 8
+        ]
+        assert found["AlarmDescription"] == alarm.description
+        assert found["Threshold"] == alarm.threshold
+        assert found["ComparisonOperator"] == alarm.comparison.value
+        assert found["EvaluationPeriods"] == alarm.evaluation_periods
+        assert found.get("DatapointsToAlarm") == alarm.datapoints_to_alarm
+        assert found["TreatMissingData"] == alarm.missing_data.value
+        if isinstance(alarm.series, Metric):
+            assert found["MetricName"] == alarm.series.name
+            assert found["Namespace"] == alarm.series.namespace
+            assert found["Period"] == alarm.series.period
+            assert alarm.series.statistic in (found.get("Statistic"), found.get("ExtendedStatistic"))
+        else:
+            (expression,) = [query for query in found["Metrics"] if "Expression" in query]
+            assert expression["Expression"] == alarm.series.expression
+            stats = {query["Id"]: query["MetricStat"] for query in found["Metrics"] if "MetricStat" in query}
+            assert set(stats) == {metric_id for metric_id, _ in alarm.series.using}
+            for metric_id, metric in alarm.series.using:
+                assert stats[metric_id]["Metric"]["MetricName"] == metric.name
+                assert (stats[metric_id]["Stat"], stats[metric_id]["Period"]) == (
+                    metric.statistic,
+                    metric.period,
+                )
+
+
+def test_the_twins_dashboard_settings_are_the_stacks_defaults() -> None:
+    """The /ops page builds the definition without the CDK: with the deployment's defaults."""
+    from local.ops.definition import local_dashboard_settings
+
+    deployed = DeploymentSettings.from_mapping({})
+    local = local_dashboard_settings()
+    assert local.stack_name == deployed.stack_name
+    assert local.read_latency_p99_ms == deployed.read_latency_p99_ms
+    assert local.fallback_ratio_percent == deployed.fallback_ratio_percent
