@@ -143,6 +143,8 @@ def test_a_holdout_shopper_sees_featured_products_and_echoes_the_holdout(
     assert card_ids(recommendations) == shop_data.featured["itemIds"][:RECOMMENDATIONS_SHOWN]
     assert recommendations.get_by_test_id("personalized-badge").count() == 0
     assert recommendations.get_by_test_id("fallback-notice").count() == 0
+    note = recommendations.get_by_test_id("holdout-note").inner_text()
+    assert f"{HOLDOUT['variant']} of experiment {HOLDOUT['name']}" in note
 
     item = open_product(page, recommendations.get_by_test_id("product-link").nth(2))
     viewed = eventually(lambda: events_of(api.events(), "ProductViewed"))

@@ -96,6 +96,16 @@ async function recommendationsSection(shop, view) {
       personalizedBadge(`Picked for ${shop.firstName()}`),
       h("span", { class: "shelf-caption", text: "From your history and what you view in this session." }),
     );
+  } else if (answer.attribution?.experiment) {
+    // A holdout: say so, or a person trying the demo reads featured items as recommendations that failed.
+    const { name, variant } = answer.attribution.experiment;
+    heading.append(
+      h("span", {
+        class: "shelf-caption",
+        dataset: { testid: "holdout-note" },
+        text: `Hand-picked products: ${shop.firstName()} is in the ${variant} of experiment ${name}, which measures what personalization earns. Emulate another shopper to see personal picks.`,
+      }),
+    );
   } else {
     heading.append(h("span", { class: "shelf-caption", text: "Hand-picked products from every department." }));
   }
