@@ -17,12 +17,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from analytics.athena import AthenaQueryError, AthenaRunner
+from analytics.athena import AthenaQueryError
 from analytics.dialect import DEFAULT_LOOKBACK_DAYS, Athena, DuckDB
-from analytics.local_engine import NoDataError, run_local
+from analytics.local_engine import NoDataError
 from analytics.queries import QUERIES, named
-from analytics.result import QueryResult, as_json, as_table
-from analytics.schema import database_name, stack_of_workgroup
+from analytics.result import as_json, as_table
+from analytics.source import SourceUsageError, add_source_arguments, run_query
 from repository import DEFAULT_DATA_DIR
 
 EXIT_FAILED = 1
@@ -48,23 +48,8 @@ def parser() -> argparse.ArgumentParser:
 
     query = commands.add_parser("query", help="run a named query and print its answer")
     query.add_argument("name", choices=names)
-    where = query.add_mutually_exclusive_group()
-    where.add_argument(
-        "--local",
-        type=Path,
-        nargs="?",
-        const=DEFAULT_DATA_DIR,
-        default=None,
-        metavar="DATA_DIR",
-        help=f"DuckDB over DATA_DIR/analytics/ (default {DEFAULT_DATA_DIR})",
-    )
-    where.add_argument(
-        "--workgroup", help="a deployment's Athena workgroup (stack output AnalyticsWorkGroup)"
-    )
-    query.add_argument("--database", help="the Glue database (default: the workgroup's stack's)")
-    query.add_argument("--region", help="AWS region of the workgroup (default: the AWS configuration's)")
+    add_source_arguments(query)
     query.add_argument("--days", type=int, default=DEFAULT_LOOKBACK_DAYS, help="lookback in days (30)")
-    query.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for Athena (300)")
     query.add_argument("--json", action="store_true", help="print the rows as a JSON array of objects")
     return root
 
@@ -90,41 +75,15 @@ def main(argv: list[str] | None = None) -> int:
         print(dialect.render(chosen.sql))
         return 0
     try:
-        result = _run(arguments)
+        result = run_query(arguments, named(arguments.name), arguments.days)
     except (NoDataError, AthenaQueryError) as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
-    except _UsageError as error:
+    except SourceUsageError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     print(as_json(result) if arguments.json else as_table(result))
     return 0
-
-
-class _UsageError(ValueError):
-    pass
-
-
-def _run(arguments: argparse.Namespace) -> QueryResult:
-    chosen = named(arguments.name)
-    if arguments.workgroup is None:
-        if arguments.database or arguments.region:
-            raise _UsageError("--database and --region go with --workgroup")
-        data_dir: Path = arguments.local if arguments.local is not None else DEFAULT_DATA_DIR
-        return run_local(chosen, data_dir.resolve(), arguments.days)
-    database = arguments.database
-    if database is None:
-        stack = stack_of_workgroup(arguments.workgroup)
-        if stack is None:
-            raise _UsageError(
-                f"cannot tell the database of workgroup {arguments.workgroup!r}: give --database"
-            )
-        database = database_name(stack)
-    import boto3
-
-    client = boto3.client("athena", region_name=arguments.region)
-    runner = AthenaRunner(client, arguments.workgroup, database, timeout_seconds=arguments.timeout)
-    return runner.run(chosen, arguments.days)
 
 
 if __name__ == "__main__":

@@ -22,16 +22,9 @@ from pathlib import Path
 from analytics.athena import AthenaQueryError
 from analytics.dialect import DEFAULT_LOOKBACK_DAYS
 from analytics.local_engine import NoDataError
-from experiments.report import (
-    Report,
-    ReportUsageError,
-    as_json,
-    as_table,
-    athena_runner,
-    build_report,
-    load_outcomes,
-)
-from repository import DEFAULT_DATA_DIR
+from analytics.queries import EXPERIMENT_OUTCOMES
+from analytics.source import SourceUsageError, add_source_arguments, run_query
+from experiments.report import Report, ReportUsageError, as_json, as_table, build_report
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -46,27 +39,12 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="rates, intervals, lift and p-values per variant")
-    where = report.add_mutually_exclusive_group()
-    where.add_argument(
-        "--local",
-        type=Path,
-        nargs="?",
-        const=DEFAULT_DATA_DIR,
-        default=None,
-        metavar="DATA_DIR",
-        help=f"DuckDB over DATA_DIR/analytics/ (default {DEFAULT_DATA_DIR})",
-    )
-    where.add_argument(
-        "--workgroup", help="a deployment's Athena workgroup (stack output AnalyticsWorkGroup)"
-    )
-    report.add_argument("--database", help="the Glue database (default: the workgroup's stack's)")
-    report.add_argument("--region", help="AWS region of the workgroup (default: the AWS configuration's)")
+    add_source_arguments(report)
     report.add_argument("--experiment", help="report this experiment only")
     report.add_argument("--holdout", metavar="VARIANT", help="compare with this variant (default: by source)")
     report.add_argument(
         "--days", type=int, default=DEFAULT_LOOKBACK_DAYS, help=f"lookback in days ({DEFAULT_LOOKBACK_DAYS})"
     )
-    report.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for Athena (300)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--plot", type=Path, metavar="PATH.png", help="also draw the report into a PNG")
     return root
@@ -85,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except (NoDataError, AthenaQueryError) as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
-    except ReportUsageError as error:
+    except (ReportUsageError, SourceUsageError) as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     if not report.experiments:
@@ -109,19 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(arguments: argparse.Namespace) -> Report:
-    if arguments.workgroup is None:
-        if arguments.database or arguments.region:
-            raise ReportUsageError("--database and --region go with --workgroup")
-        data_dir: Path = arguments.local if arguments.local is not None else DEFAULT_DATA_DIR
-        rows = load_outcomes(data_dir=data_dir, lookback_days=arguments.days)
-    else:
-        runner = athena_runner(
-            arguments.workgroup,
-            database=arguments.database,
-            region=arguments.region,
-            timeout_seconds=arguments.timeout,
-        )
-        rows = load_outcomes(athena=runner, lookback_days=arguments.days)
+    rows = run_query(arguments, EXPERIMENT_OUTCOMES, arguments.days)
     return build_report(
         rows, holdout=arguments.holdout, experiment=arguments.experiment, lookback_days=arguments.days
     )

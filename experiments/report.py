@@ -6,7 +6,7 @@ deployment's Athena workgroup (`analytics.athena`). This module turns its rows i
 95% Wilson intervals, lift over the holdout and two-proportion z-tests (`experiments.stats`), and
 prints them as a table or JSON.
 
-    rows = load_outcomes(data_dir=Path(".demo-data"))      # or athena=athena_runner("Stack-analytics")
+    rows = load_outcomes(data_dir=Path(".demo-data"))  # or athena=analytics.source.athena_runner(WORKGROUP)
     report = build_report(rows)
     print(as_table(report))
 
@@ -28,7 +28,6 @@ from analytics.dialect import DEFAULT_LOOKBACK_DAYS
 from analytics.local_engine import run_local
 from analytics.queries import EXPERIMENT_OUTCOMES
 from analytics.result import QueryResult
-from analytics.schema import database_name, stack_of_workgroup
 from experiments.stats import Comparison, Rate, VariantCounts, VariantStats, variant_stats
 from personalization.contracts.experiments import HOLDOUT_SOURCES
 
@@ -139,28 +138,6 @@ def load_outcomes(
         return athena.run(EXPERIMENT_OUTCOMES, lookback_days)
     assert data_dir is not None
     return run_local(EXPERIMENT_OUTCOMES, data_dir.resolve(), lookback_days)
-
-
-def athena_runner(
-    workgroup: str,
-    *,
-    database: str | None = None,
-    region: str | None = None,
-    timeout_seconds: float = 300.0,
-    client: Any = None,
-) -> AthenaRunner:
-    """A runner for a deployment's workgroup (stack output `AnalyticsWorkGroup`); the database defaults
-    to the one of the workgroup's stack, as `python -m analytics query` does."""
-    if database is None:
-        stack = stack_of_workgroup(workgroup)
-        if stack is None:
-            raise ReportUsageError(f"cannot tell the database of workgroup {workgroup!r}: give --database")
-        database = database_name(stack)
-    if client is None:
-        import boto3
-
-        client = boto3.client("athena", region_name=region)
-    return AthenaRunner(client, workgroup, database, timeout_seconds=timeout_seconds)
 
 
 # --- the report ----------------------------------------------------------------------------------

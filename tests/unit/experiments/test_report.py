@@ -9,11 +9,11 @@ import pytest
 
 from analytics.local_engine import NoDataError, run_local
 from analytics.queries import EXPERIMENT_OUTCOMES
+from analytics.source import SourceUsageError, athena_runner
 from experiments.report import (
     Report,
     ReportUsageError,
     as_table,
-    athena_runner,
     build_report,
     load_outcomes,
 )
@@ -206,7 +206,7 @@ def test_the_athena_runner_takes_the_database_of_the_workgroups_stack() -> None:
     runner = athena_runner("RetailPersonalization-analytics", client=object())
     assert runner.database == "retail_personalization_analytics"
     assert athena_runner("mine", database="db", client=object()).database == "db"
-    with pytest.raises(ReportUsageError, match="--database"):
+    with pytest.raises(SourceUsageError, match="--database"):
         athena_runner("mine", client=object())
 
 
