@@ -40,12 +40,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-node: node_modules/.installed ## install the pinned CDK CLI
+node: node_modules/.installed ## install the pinned CDK CLI and uPlot (the /ops page's charts)
 
 chromium: ## install Debian's chromium for the browser tests (when missing)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: setup ## run the whole system on this machine (API :3000, storefront :8080)
+demo: setup node ## run the whole system on this machine (API :3000, storefront :8080)
 	$(BIN)/python -m local.demo
 
 simulate: setup ## simulated shoppers against the local stack, then the experiment report (ARGS="--shoppers 40")
@@ -64,10 +64,10 @@ test-unit: setup ## unit tests only
 test-infra: setup node ## CDK template assertions, cdk-nag and cfn-lint
 	$(BIN)/pytest -m infra
 
-test-integration: setup ## the local stack over HTTP
+test-integration: setup node ## the local stack over HTTP
 	$(BIN)/pytest -m integration
 
-test-e2e: setup chromium ## the storefront in headless Chromium
+test-e2e: setup node chromium ## the storefront in headless Chromium
 	$(BIN)/pytest -m e2e
 
 lint: setup ## ruff check, ruff format --check, mypy

@@ -47,6 +47,8 @@ from local.firehose import (
 from local.functions import FunctionConfig, FunctionPool
 from local.gateway import CorsPolicy, Gateway
 from local.metrics.runtime import MetricsRuntime
+from local.ops.definition import QueueUrls
+from local.ops.service import OpsService
 from local.resources import (
     SinkQueues,
     StreamBridge,
@@ -321,6 +323,15 @@ class LocalStack:
             )
         )
         self._storefront.configure(self.accounts.storefront_config(), options.profile_emulation)
+        self._storefront.configure_ops(
+            OpsService.for_stack(
+                self._moto_url,
+                options.region,
+                LOCAL_CREDENTIALS,
+                {name: QueueUrls(q.queue_url, q.dlq_url) for name, q in self.sinks.items()},
+                QueueUrls(self.analytics.queue_url, self.analytics.dlq_url) if self.analytics else None,
+            )
+        )
         self._gateway.start()
         self._storefront.start()
         for server in (self._storefront, self._gateway):
