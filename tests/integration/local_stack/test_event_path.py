@@ -19,8 +19,10 @@ from tests.variants import in_variant, personalized_shopper
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 10
-REAL_TIME_SECONDS = 2.0
-"""recommendations follow the shopper within seconds (1 s batching window + delivery)."""
+DELIVERY_TIMEOUT_SECONDS = 15.0
+"""How long a test waits for an outcome of the event path. Tests do not assert wall-clock times:
+how fast recommendations follow the shopper (the real-time demo's 2 s) is a figure of
+`bench.bench_pipeline`, printed by `make bench`."""
 T = TypeVar("T")
 
 
@@ -102,9 +104,8 @@ def test_recommendations_follow_a_newly_viewed_category(
         now = recommended_categories(emulator, shopper["id"], categories)
         return now if now.count(new_category) > before.count(new_category) else None
 
-    after, seconds = poll(shifted, timeout=REAL_TIME_SECONDS + 3)
+    after, _seconds = poll(shifted, timeout=DELIVERY_TIMEOUT_SECONDS)
     assert after.count(new_category) > before.count(new_category)
-    assert seconds <= REAL_TIME_SECONDS, f"recommendations followed the views after {seconds:.2f} s"
     delivered = emulator.received("personalize-events")
     assert {record["itemId"] for record in delivered} >= set(viewed)
     assert {record["sessionId"] for record in delivered} == {session}
