@@ -16,12 +16,12 @@ import functools
 import inspect
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.base import SingleMetric
+from aws_lambda_powertools.metrics import MetricUnit, SchemaValidationError
 from aws_lambda_powertools.tracing.tracer import Tracer
 
 from personalization.contracts.metrics import MetricName
@@ -99,9 +99,39 @@ metrics = Metrics()
 
 def count_with_dimension(name: str, dimension: str, value: str, count: int = 1) -> None:
     """Emit one metric with a dimension of its own (not shared with the other metrics of the request)."""
-    with single_metric(name=name, unit=MetricUnit.Count, value=count, namespace=metrics.namespace) as metric:
-        metric.add_dimension(name="service", value=metrics.service or "unknown")
-        metric.add_dimension(name=dimension, value=value)
+    emit_count(name, {"service": metrics.service or "unknown", dimension: value}, count)
+
+
+def emit_count(name: str, dimensions: dict[str, str], count: int = 1) -> None:
+    """One Count metric with exactly `dimensions`, as an EMF line on stdout: the line Powertools'
+    `single_metric` writes (same keys, order and separators; CloudWatch and the local twin read it
+    alike), without building a metrics object per line, which cost a warm request a tenth of a
+    millisecond per metric."""
+    namespace = metrics.namespace
+    if not namespace:
+        raise SchemaValidationError("Must contain a metric namespace.")
+    line = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {"Namespace": namespace, "Dimensions": [list(dimensions)], "Metrics": [_COUNT[name]]}
+            ],
+        },
+        **dimensions,
+        name: [float(count)],
+    }
+    print(json.dumps(line, separators=(",", ":")))
+
+
+class _CountDefinitions(dict[str, dict[str, str]]):
+    """`{"Name": name, "Unit": "Count"}` per metric name, built once."""
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        definition = self[name] = {"Name": str(name), "Unit": MetricUnit.Count.value}
+        return definition
+
+
+_COUNT = _CountDefinitions()
 
 
 def record_served(source: str) -> None:
@@ -116,11 +146,7 @@ def count_for_variant(name: str, experiment: str, variant: str, count: int = 1) 
     """An experiment metric with dimensions experiment and variant only (no `service`, which
     Powertools' single_metric would add), so the read functions' exposures and the event
     function's clicks, adds and orders divide in metric math."""
-    metric = SingleMetric(namespace=metrics.namespace, service="")
-    metric.add_metric(name=name, unit=MetricUnit.Count, value=count)
-    metric.add_dimension(name="experiment", value=experiment)
-    metric.add_dimension(name="variant", value=variant)
-    print(json.dumps(metric.serialize_metric_set(), separators=(",", ":")))  # EMF: stdout, as Powertools
+    emit_count(name, {"experiment": experiment, "variant": variant}, count)
 
 
 def record_exposure(experiment: str, variant: str) -> None:

@@ -21,7 +21,6 @@ from typing import Literal
 from personalization.contracts.api import (
     RankRequest,
     RecommendationsResponse,
-    ScoredItem,
     Source,
     mint_recommendation_id,
 )
@@ -212,22 +211,27 @@ def _exposed(answer: RecommendationsResponse, enrolment: Enrolment) -> Recommend
     return answer.model_copy(update={"experiment": enrolment.experiment})
 
 
+Item = dict[str, str | float | None]
+"""An item of an answer before it is a `ScoredItem`."""
+
+
 def _answer(
-    items: list[ScoredItem], source: Source, recipe: str, recommendation_id: str | None = None
+    items: list[Item], source: Source, recipe: str, recommendation_id: str | None = None
 ) -> RecommendationsResponse:
-    return RecommendationsResponse(
-        items=items,
-        recommendationId=recommendation_id or mint_recommendation_id(),
-        source=source,
-        recipe=recipe,
+    """The answer, its items validated with it in one pass of pydantic's core: cheaper than building
+    each `ScoredItem` in Python (even unvalidated, `model_construct` costs about 10 µs an item)."""
+    return RecommendationsResponse.model_validate(
+        {
+            "items": items,
+            "recommendationId": recommendation_id or mint_recommendation_id(),
+            "source": source,
+            "recipe": recipe,
+        }
     )
 
 
-def _item(item_id: str, score: float | None = None) -> ScoredItem:
-    """An item of an answer, from ids and scores botocore has already parsed against Personalize's
-    model (or SSM's strings): built without validating them again, which was a third of a warm
-    request's own work (the request itself is still validated in full)."""
-    return ScoredItem.model_construct(itemId=item_id, score=score)
+def _item(item_id: str, score: float | None = None) -> Item:
+    return {"itemId": item_id, "score": score}
 
 
 def _personalized(
@@ -288,11 +292,11 @@ def _in_input_order(
     return _answer([_item(item_id) for item_id in item_ids], source, PERSONALIZED_RANKING)
 
 
-def _complete_ranking(ranked: Iterable[ScoredItemId], item_ids: Sequence[str]) -> list[ScoredItem]:
+def _complete_ranking(ranked: Iterable[ScoredItemId], item_ids: Sequence[str]) -> list[Item]:
     """Personalize's order, limited to the input ids once each, then any input id it left out."""
     wanted = set(item_ids)
     seen: set[str] = set()
-    result: list[ScoredItem] = []
+    result: list[Item] = []
     for item in ranked:
         if item.item_id in wanted and item.item_id not in seen:
             seen.add(item.item_id)
