@@ -1,0 +1,151 @@
+"""The operations page of the local stack: /ops serves the page and uPlot, /ops/data every widget of
+the stack's dashboard definition with data after traffic, and the alarms evaluated on the local
+metrics (a message in a sink's dead-letter queue turns its alarm to ALARM)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import requests
+
+from local.ops import scaled
+from local.ops.definition import local_definition
+from personalization.contracts.topology import PERSONALIZE_SYNC
+from tests.ops_traffic import Shoppers
+from tests.stack_fixture import LocalStackHandle
+
+pytestmark = pytest.mark.integration
+
+T = TypeVar("T")
+TIMEOUT = 10
+FAILURE_ONLY = {"Fallbacks by reason", "Events failed per sink by reason"}
+"""Graphs of metrics emitted only when something fails."""
+
+
+def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.5) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not seen within {timeout} s; last answer {result!r}")
+        time.sleep(interval)
+
+
+def ops_data(stack: LocalStackHandle) -> dict[str, Any]:
+    response = requests.get(f"{stack.storefront_url}/ops/data", timeout=TIMEOUT)
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def graphs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {widget["title"]: widget for row in data["rows"] for widget in row if widget["kind"] == "graph"}
+
+
+def has_data(widget: dict[str, Any]) -> bool:
+    return any(series["values"] for series in widget["series"])
+
+
+def alarm_state(stack: LocalStackHandle, alarm_id: str) -> str:
+    (alarm,) = [alarm for alarm in ops_data(stack)["alarms"] if alarm["id"] == alarm_id]
+    state: str = alarm["state"]
+    return state
+
+
+@pytest.fixture
+def stack(local_stack: LocalStackHandle) -> Iterator[LocalStackHandle]:
+    local_stack.clear_faults()
+    yield local_stack
+    local_stack.clear_faults()
+
+
+def test_the_page_and_its_chart_library_are_served(stack: LocalStackHandle) -> None:
+    page = requests.get(f"{stack.storefront_url}/ops", timeout=TIMEOUT)
+    assert page.status_code == 200
+    assert page.url.endswith("/ops/")
+    assert "ops.js" in page.text
+    for path in ("ops.js", "ops.css", "vendor/uPlot.iife.min.js", "vendor/uPlot.min.css"):
+        response = requests.get(f"{stack.storefront_url}/ops/{path}", timeout=TIMEOUT)
+        assert response.status_code == 200, path
+        assert response.content
+    assert requests.get(f"{stack.storefront_url}/ops/nothing", timeout=TIMEOUT).status_code == 404
+
+
+def test_every_widget_of_the_definition_is_there_in_order(stack: LocalStackHandle) -> None:
+    data = ops_data(stack)
+    definition = local_definition()
+    assert [[w["kind"] for w in row] for row in data["rows"]] == [
+        [w.kind for w in row] for row in definition.rows
+    ]
+    assert list(graphs(data)) == [graph.title for graph in definition.graphs()]
+    assert [alarm["id"] for alarm in data["alarms"]] == [alarm.construct_id for alarm in definition.alarms]
+    assert data["timeScale"] == 12
+    assert data["windowSeconds"] == definition.default_interval // 12
+
+
+def test_after_traffic_every_widget_has_data_but_what_the_twin_does_not_publish(
+    stack: LocalStackHandle,
+) -> None:
+    shoppers = Shoppers(stack)
+    for _ in range(3):
+        shoppers.round()
+    # What only failures emit: a fallback (Personalize failing an answer), a failed delivery.
+    stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
+    assert shoppers.recommendations() == "fallback"
+    stack.set_fault("personalize-events:PutEvents", error_rate=1.0)
+    shoppers.round()
+    poll(lambda: has_data(graphs(ops_data(stack))["Events failed per sink by reason"]), timeout=30)
+    stack.clear_faults()
+
+    not_published = {
+        title
+        for title, widget in graphs(ops_data(stack)).items()
+        if widget["notPublished"] == ["AWS/Firehose"]
+    }
+    assert len(not_published) == 2  # the analytics stream's figures (the twin has no Firehose metrics)
+
+    def only_the_unpublished_are_empty() -> bool:
+        empty = {title for title, widget in graphs(ops_data(stack)).items() if not has_data(widget)}
+        return empty == not_published
+
+    poll(only_the_unpublished_are_empty, timeout=30)
+    widgets = graphs(ops_data(stack))
+    empty = {title for title, widget in widgets.items() if not has_data(widget)}
+    assert empty == not_published
+    assert not FAILURE_ONLY & empty
+    served = widgets["Recommendations served by source"]
+    assert {"recommend personalize RecommendationsServed", "recommend fallback RecommendationsServed"} <= {
+        series["label"] for series in served["series"]
+    }
+    ratio = widgets["Fallback ratio (%)"]
+    assert ratio["periods"] == [scaled(300)]
+    assert all(0 <= value <= 100 for series in ratio["series"] for value in series["values"])
+
+
+def drain(stack: LocalStackHandle, queue_url: str) -> None:
+    sqs = stack.client("sqs")
+    while messages := sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30
+    ).get("Messages", []):
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_a_message_in_a_sinks_dead_letter_queue_lights_its_alarm(stack: LocalStackHandle) -> None:
+    alarm = "PersonalizeSyncDeadLetters"
+    dlq = stack.queue(PERSONALIZE_SYNC.name)["dlqUrl"]
+    drain(stack, dlq)
+    # One period of 5 s (60 s in the stack) after the queue sampler has seen the queue (every 5 s).
+    window = 3 * scaled(60) + 5
+    poll(lambda: alarm_state(stack, alarm) == "OK", timeout=window)
+    stack.client("sqs").send_message(QueueUrl=dlq, MessageBody='{"detail": "dead letter"}')
+    try:
+        poll(lambda: alarm_state(stack, alarm) == "ALARM", timeout=window)
+    finally:
+        drain(stack, dlq)
+    poll(lambda: alarm_state(stack, alarm) == "OK", timeout=window)
