@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from experiments.documents import demo_document
 
 USER_RECOMMENDATIONS = demo_document().for_use_case("user-personalization")
+DATASET_SHOPPERS = tuple(str(n) for n in range(1, 200))
+"""The first dataset shopper ids (the dataset numbers its shoppers from 1)."""
 
 
 def in_variant(variant: str, shopper_ids: Iterable[str]) -> list[str]:
@@ -15,10 +17,10 @@ def in_variant(variant: str, shopper_ids: Iterable[str]) -> list[str]:
     return [shopper for shopper in shopper_ids if USER_RECOMMENDATIONS.assign(shopper).name == variant]
 
 
-def personalized_shopper(shopper_ids: Iterable[str] = (str(n) for n in range(1, 200))) -> str:
+def personalized_shopper(shopper_ids: Iterable[str] = DATASET_SHOPPERS) -> str:
     """The first of the ids whose user recommendations come from Personalize in the demo."""
     return in_variant("personalized", shopper_ids)[0]
 
 
-def holdout_shopper(shopper_ids: Iterable[str] = (str(n) for n in range(1, 200))) -> str:
+def holdout_shopper(shopper_ids: Iterable[str] = DATASET_SHOPPERS) -> str:
     return in_variant("featured-holdout", shopper_ids)[0]
