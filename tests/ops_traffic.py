@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -19,19 +18,14 @@ from tests.variants import holdout_shopper, personalized_shopper
 TIMEOUT = 10
 
 
-def shopper_ids() -> Iterator[str]:
-    return (str(n) for n in range(1, 200))
-
-
 class Shoppers:
     def __init__(self, stack: LocalStackHandle) -> None:
         self.stack = stack
         self.session = requests.Session()
         catalog = json.loads((stack.dataset_dir / "catalog.json").read_text())
         self.items = [item["id"] for item in catalog["items"][:5]]
-        # Fresh ids each time: the helpers' default argument is a generator, spent by its first use.
-        self.personalized = signed_in(stack.info["cognito"], personalized_shopper(shopper_ids()))
-        self.holdout = signed_in(stack.info["cognito"], holdout_shopper(shopper_ids()))
+        self.personalized = signed_in(stack.info["cognito"], personalized_shopper())
+        self.holdout = signed_in(stack.info["cognito"], holdout_shopper())
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.session.request(method, f"{self.stack.api_url}{path}", timeout=TIMEOUT, **kwargs)
