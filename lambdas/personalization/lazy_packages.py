@@ -30,7 +30,7 @@ POWERTOOLS_AGGREGATES = (
     "aws_lambda_powertools.utilities.data_classes",
 )
 
-_lock = threading.RLock()
+_init_lock = threading.Lock()
 
 
 def defer_powertools_aggregates() -> None:
@@ -65,54 +65,55 @@ def imported_names(source: str, package: str) -> tuple[dict[str, str], list[str]
 
 
 def defer_package_init(name: str) -> bool:
-    """Install package `name` with its `__init__` deferred; False where it stays as it is."""
-    with _lock:
-        if name in sys.modules:
-            return False
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.submodule_search_locations is None or spec.loader is None:
-            return False
-        try:
-            source = spec.loader.get_source(name)  # type: ignore[attr-defined]
-            where, exported = imported_names(source, name) if source else ({}, None)
-        except (AttributeError, ImportError, OSError, SyntaxError, ValueError):
-            return False
-        if not where:
-            return False
-        module = importlib.util.module_from_spec(spec)
-        module.__getattr__ = _resolver(module, where)  # type: ignore[method-assign]
-        if exported is not None:
-            module.__all__ = exported  # type: ignore[attr-defined]
-        sys.modules[name] = module
-        parent, _, child = name.rpartition(".")
-        if parent:
-            setattr(sys.modules[parent], child, module)
-        return True
+    """Install package `name` with its `__init__` deferred; False where it stays as it is (call it
+    while importing, before anything imports the package: it is not meant to race other imports)."""
+    if name in sys.modules:
+        return False
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.submodule_search_locations is None or spec.loader is None:
+        return False
+    try:
+        source = spec.loader.get_source(name)  # type: ignore[attr-defined]
+        where, exported = imported_names(source, name) if source else ({}, None)
+    except (AttributeError, ImportError, OSError, SyntaxError, ValueError):
+        return False
+    if not where or name in sys.modules:
+        return False
+    module = importlib.util.module_from_spec(spec)
+    module.__getattr__ = _resolver(module, where)  # type: ignore[method-assign]
+    if exported is not None:
+        module.__all__ = exported  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return True
 
 
 def _resolver(module: ModuleType, where: dict[str, str]) -> Any:
+    """The package's `__getattr__`. A name is resolved without a lock of ours (two threads that
+    resolve it at once import the same module and get the same object; holding a lock while
+    importing could deadlock with the import system's own locks); only running the whole
+    `__init__`, which must happen once, takes one."""
     name = module.__name__
     ran_init: list[bool] = []
 
     def __getattr__(attribute: str) -> Any:  # a module's __getattr__ (PEP 562)
         if attribute.startswith("__"):
             raise AttributeError(attribute)
-        with _lock:
-            if attribute in module.__dict__:
-                return module.__dict__[attribute]
-            if attribute in where:
-                value = getattr(importlib.import_module(where[attribute]), attribute)
-            elif importlib.machinery.PathFinder.find_spec(f"{name}.{attribute}", module.__path__):
-                value = importlib.import_module(f"{name}.{attribute}")
-            elif not ran_init:
-                ran_init.append(True)
-                module.__spec__.loader.exec_module(module)  # type: ignore[union-attr]
-                if attribute not in module.__dict__:
-                    raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
-                return module.__dict__[attribute]
-            else:
+        if attribute in where:
+            value = getattr(importlib.import_module(where[attribute]), attribute)
+        elif importlib.machinery.PathFinder.find_spec(f"{name}.{attribute}", module.__path__):
+            value = importlib.import_module(f"{name}.{attribute}")
+        else:
+            with _init_lock:
+                if not ran_init:
+                    ran_init.append(True)
+                    module.__spec__.loader.exec_module(module)  # type: ignore[union-attr]
+            if attribute not in module.__dict__:
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
-            setattr(module, attribute, value)
-            return value
+            return module.__dict__[attribute]
+        setattr(module, attribute, value)
+        return value
 
     return __getattr__
