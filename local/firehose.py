@@ -28,8 +28,17 @@ the records (24 hours for Direct PUT; then they are lost) and writes records it 
 under the error prefix; here the queue's receives and DLQ play those parts
 (what EventBridge's retry policy and the target DLQ do in AWS happens before the record reaches
 Firehose). A record that is no bus event is left in the queue and reaches the DLQ. There is no
-dynamic partitioning, no format conversion, no CloudWatch metrics. The bridge needs only "a rule
-with an SQS queue as target", so it keeps working if another local bus replaces moto's.
+dynamic partitioning and no format conversion. The bridge needs only "a rule with an SQS queue as
+target", so it keeps working if another local bus replaces moto's.
+
+**Metrics**: given `metrics` (`local.metrics.figures.LocalMetrics`), the stream publishes Firehose's
+AWS/Firehose figures by `DeliveryStreamName` (its `stream_name`): IncomingRecords and IncomingBytes
+as it first takes records in (a redelivered record is not counted again), DeliveryToS3.Records,
+DeliveryToS3.Bytes and DeliveryToS3.Success (1) per object written, DeliveryToS3.Success (0) per
+failed write, and every `FRESHNESS_SAMPLE_SECONDS` DeliveryToS3.DataFreshness: the age of the oldest
+record it took in and has not delivered (buffered, or waiting for its redelivery; since its
+SentTimestamp), 0 when none waits (Firehose sends none then). A record whose failed write was its
+last receive before the DLQ stops counting, as Firehose forgets records it gave up on.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from analytics.layout import NotABusEventError, detail_of, gzip_records, object_key, record_line
+from local.metrics.figures import SAMPLE_SECONDS, LocalMetrics
 
 logger = logging.getLogger("local.firehose")
 
@@ -58,6 +68,8 @@ RETRY_MAX_SECONDS = 30
 SQS_MAX_MESSAGES = 10
 LONG_POLL_SECONDS = 1
 MEBIBYTE = 1024 * 1024
+FRESHNESS_SAMPLE_SECONDS = SAMPLE_SECONDS
+"""How often DeliveryToS3.DataFreshness is sampled: as the queues (`local.metrics.figures`)."""
 
 
 def visibility_timeout_seconds(buffer_seconds: float) -> int:
@@ -93,6 +105,8 @@ class StreamConfig:
     queue_url: str
     buffer_bytes: int = LOCAL_BUFFER_MIB * MEBIBYTE
     buffer_seconds: float = LOCAL_BUFFER_SECONDS
+    max_receive_count: int = BRIDGE_MAX_RECEIVE_COUNT
+    """The queue's redrive policy: after a failed write on this receive, a record goes to the DLQ."""
 
 
 @dataclass
@@ -120,8 +134,15 @@ class LocalDeliveryStream:
     sqs: Any
     write: ObjectWriter
     clock: Callable[[], float] = time.monotonic
+    metrics: LocalMetrics | None = None
+    """Where the stream's AWS/Firehose figures go (`local.metrics`); None publishes none."""
+    wall_clock: Callable[[], float] = time.time
+    """Epoch seconds, for the records' ages (their SentTimestamp)."""
     stats: StreamStats = field(default_factory=StreamStats)
     _buffer: dict[str, _Buffered] = field(default_factory=dict)
+    _undelivered: dict[str, float] = field(default_factory=dict)
+    """Message id -> arrival (epoch s) of each record taken in and not delivered yet."""
+    _sampled_at: float | None = None
     _buffered_bytes: int = 0
     _first_buffered_at: float | None = None
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -145,6 +166,20 @@ class LocalDeliveryStream:
         self._receive(self._wait_seconds())
         if self.due():
             self.flush()
+        if self._sampled_at is None or self.clock() - self._sampled_at >= FRESHNESS_SAMPLE_SECONDS:
+            self.sample_freshness()
+
+    def data_freshness(self) -> float:
+        """Seconds since the oldest record not yet delivered arrived; 0 when none waits."""
+        if not self._undelivered:
+            return 0.0
+        return max(0.0, self.wall_clock() - min(self._undelivered.values()))
+
+    def sample_freshness(self) -> None:
+        """Publish DeliveryToS3.DataFreshness now."""
+        self._sampled_at = self.clock()
+        if self.metrics is not None:
+            self.metrics.stream_freshness(self.config.stream_name, self.data_freshness())
 
     def due(self) -> bool:
         if not self._buffer:
@@ -163,10 +198,13 @@ class LocalDeliveryStream:
         self._buffered_bytes = 0
         self._first_buffered_at = None
         key = object_key(self.config.stream_name, min(record.arrival for record in records))
+        body = b""
         try:
-            self.write(key, gzip_records(record.line for record in records))
+            body = gzip_records(record.line for record in records)
+            self.write(key, body)
         except Exception:
             self.stats.failed_writes += 1
+            self._delivered(records, len(body), succeeded=False)
             logger.exception(
                 "analytics delivery of %d records to %s failed; they stay queued for redelivery",
                 len(records),
@@ -176,9 +214,20 @@ class LocalDeliveryStream:
             return False
         self.stats.objects += 1
         self.stats.records += len(records)
+        self._delivered(records, len(body), succeeded=True)
         logger.info("analytics: delivered %d records to %s", len(records), key)
         self._delete(records)
         return True
+
+    def _delivered(self, records: list[_Buffered], size_bytes: int, *, succeeded: bool) -> None:
+        """Account for a write: its records delivered, or (failed) those the DLQ takes next given up."""
+        for record in records:
+            if succeeded or record.receive_count >= self.config.max_receive_count:
+                self._undelivered.pop(record.message_id, None)
+        if self.metrics is not None:
+            self.metrics.stream_delivery(
+                self.config.stream_name, records=len(records), size_bytes=size_bytes, succeeded=succeeded
+            )
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -204,23 +253,26 @@ class LocalDeliveryStream:
             VisibilityTimeout=visibility_timeout_seconds(self.config.buffer_seconds),
             AttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
         )
-        for message in response.get("Messages", []):
-            self._add(message)
+        sizes = [self._add(message) for message in response.get("Messages", [])]
+        taken_in = [size for size in sizes if size is not None]
+        if taken_in and self.metrics is not None:
+            self.metrics.stream_records_in(self.config.stream_name, len(taken_in), sum(taken_in))
 
-    def _add(self, message: dict[str, Any]) -> None:
+    def _add(self, message: dict[str, Any]) -> int | None:
+        """Buffer a message's record; its size when the stream takes it in for the first time."""
         attributes = message.get("Attributes", {})
         try:
             line = record_line(detail_of(json.loads(message["Body"])))
         except (ValueError, NotABusEventError):
             self.stats.not_bus_events += 1
             logger.warning("analytics: message %s is no bus event; left for the DLQ", message["MessageId"])
-            return
+            return None
         sent_ms = int(attributes.get("SentTimestamp", time.time() * 1000))
         previous = self._buffer.get(message["MessageId"])
         if previous is not None:
             # Seen again before its flush (its visibility ran out): one record, the newest receipt.
             previous.receipt_handle = message["ReceiptHandle"]
-            return
+            return None
         self._buffer[message["MessageId"]] = _Buffered(
             message_id=message["MessageId"],
             receipt_handle=message["ReceiptHandle"],
@@ -231,6 +283,10 @@ class LocalDeliveryStream:
         self._buffered_bytes += len(line)
         if self._first_buffered_at is None:
             self._first_buffered_at = self.clock()
+        if message["MessageId"] in self._undelivered:
+            return None  # redelivered after a failed write: taken in already
+        self._undelivered[message["MessageId"]] = sent_ms / 1000
+        return len(line)
 
     def _delete(self, records: list[_Buffered]) -> None:
         for start in range(0, len(records), SQS_MAX_MESSAGES):

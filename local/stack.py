@@ -413,7 +413,8 @@ class LocalStack:
         config = StreamConfig(
             stream_name=f"retail-personalization-{ANALYTICS_STREAM.name}", queue_url=bridge.queue_url
         )
-        stream = LocalDeliveryStream(config, sqs, FolderWriter(self.folder.root))
+        metrics = self._metrics.metrics if self._metrics else None
+        stream = LocalDeliveryStream(config, sqs, FolderWriter(self.folder.root), metrics=metrics)
         stream.start()
         self._stops.append(stream.stop)
 

@@ -160,6 +160,26 @@ class Target:
 
 
 @dataclass
+class RuleCounters:
+    """What EventBridge counts for a rule's metrics (AWS/Events), as running totals."""
+
+    matched_events: int = 0
+    invocations: int = 0
+    """Deliveries to a target that succeeded or failed for good (retries not counted)."""
+    failed_invocations: int = 0
+    """Deliveries that failed for good, after the target's retries."""
+    sent_to_dlq: int = 0
+
+    def describe(self) -> dict[str, int]:
+        return {
+            "matchedEvents": self.matched_events,
+            "invocations": self.invocations,
+            "failedInvocations": self.failed_invocations,
+            "sentToDlq": self.sent_to_dlq,
+        }
+
+
+@dataclass
 class Rule:
     name: str
     bus: str
@@ -170,6 +190,7 @@ class Rule:
     description: str | None = None
     schedule: str | None = None
     targets: dict[str, Target] = field(default_factory=dict)
+    counters: RuleCounters = field(default_factory=RuleCounters)
 
     def describe(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -412,6 +433,7 @@ class EventBridge:
             )
             if existing is not None:
                 rule.targets = existing.targets
+                rule.counters = existing.counters
             bus.rules[name] = rule
             if request.get("Tags"):
                 self._tags[arn] = {t["Key"]: t["Value"] for t in request["Tags"]}
@@ -600,6 +622,7 @@ class EventBridge:
                 continue
             if not matches(rule.pattern, event):
                 continue
+            rule.counters.matched_events += 1
             for target in rule.targets.values():
                 self._deliver(rule, target, target.body(event, rule), attempt=1, first_tried=self._clock())
 
@@ -607,6 +630,7 @@ class EventBridge:
         try:
             self._send(target.arn, body)
             self.delivered += 1
+            rule.counters.invocations += 1
         except DeliveryError as error:
             age = self._clock() - first_tried
             if (
@@ -630,6 +654,8 @@ class EventBridge:
                 self._retry_ready.notify_all()
                 return
             self.failed_deliveries += 1
+            rule.counters.invocations += 1
+            rule.counters.failed_invocations += 1
             self._dead_letter(rule, target, body, error, attempt)
 
     def _send(self, arn: str, body: str) -> None:
@@ -667,6 +693,7 @@ class EventBridge:
                 error,
             )
             return
+        rule.counters.sent_to_dlq += 1
         attributes = {
             "RULE_ARN": rule.arn,
             "TARGET_ARN": target.arn,
@@ -852,4 +879,9 @@ class EventBridge:
                 "archives": {
                     n: {"events": a.event_count, "bytes": a.size_bytes} for n, a in self._archives.items()
                 },
+                "rules": [
+                    {"bus": bus.name, "rule": rule.name, **rule.counters.describe()}
+                    for bus in self._buses.values()
+                    for rule in bus.rules.values()
+                ],
             }

@@ -4,7 +4,7 @@ A request is routed by its `X-Amz-Target`: `AWSEvents.<Operation>` to the local 
 `AmazonSQS.<Operation>` to the local SQS. Anything else (SSM, or any other service a client sends
 here) is forwarded unchanged to the moto server given as `forward_url`, so one endpoint URL serves
 every local AWS service: the AWS CLI's `--endpoint-url` and the SDKs' `AWS_ENDPOINT_URL` work as
-before. `GET /_bus/stats` shows every queue's depth and the bus's delivery counters.
+before. `GET /_bus/stats` shows every queue's depth and the bus's and each rule's delivery counters.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ from typing import Any
 
 import boto3
 
-from local.metrics.figures import LocalMetrics, QueueSampler, bus_queue_figures
+from local.metrics.figures import BusSampler, LocalMetrics, bus_stats
 from local.metrics.moto_backend import install_metric_store
 from local.metrics.publisher import MetricsPublisher, cloudwatch_put
 
 
 class MetricsRuntime:
-    """The publisher (to the moto server's CloudWatch) and the queue sampler (of the local bus)."""
+    """The publisher (to the moto server's CloudWatch) and the sampler of the local bus (queues, rules)."""
 
     def __init__(self, moto_url: str, bus_url: str, region: str, credentials: dict[str, str]) -> None:
         install_metric_store()
@@ -34,7 +34,7 @@ class MetricsRuntime:
 
         self.publisher = MetricsPublisher(put)
         self.metrics = LocalMetrics(self.publisher)
-        self.sampler = QueueSampler(lambda: bus_queue_figures(bus_url), self.metrics)
+        self.sampler = BusSampler(lambda: bus_stats(bus_url), self.metrics)
 
     def start(self) -> MetricsRuntime:
         self.publisher.start()

@@ -27,9 +27,19 @@ FALLBACK_RATIO_PERCENT = 20.0
 ANALYTICS_STREAM_NAME = f"retail-personalization-{ANALYTICS_STREAM.name}"
 """The local delivery stream's name (`local.stack._start_analytics_stream`)."""
 
-PUBLISHED_NAMESPACES = frozenset({METRICS_NAMESPACE, dashboard.LAMBDA, dashboard.API_GATEWAY, dashboard.SQS})
-"""What the twin publishes (`local.metrics`): the functions' EMF metrics and the Lambda, API Gateway
-and SQS figures. AWS/Firehose and AWS/Events are not emulated: their widgets say so on the page."""
+PUBLISHED_NAMESPACES = frozenset(
+    {
+        METRICS_NAMESPACE,
+        dashboard.LAMBDA,
+        dashboard.API_GATEWAY,
+        dashboard.SQS,
+        dashboard.FIREHOSE,
+        dashboard.EVENTS,
+    }
+)
+"""What the twin publishes (`local.metrics`): the functions' EMF metrics and the Lambda, API Gateway,
+SQS, Firehose (the local delivery stream) and EventBridge (the local bus's rules) figures. A widget
+of a namespace not in here says so on the page."""
 
 
 def local_dashboard_settings() -> DashboardSettings:

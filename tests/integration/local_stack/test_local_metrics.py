@@ -14,7 +14,9 @@ import pytest
 import requests
 
 from local.metrics.figures import API_NAME
-from personalization.contracts.topology import RECOMMEND, SINKS, TRACK_EVENT
+from local.ops.definition import ANALYTICS_STREAM_NAME
+from personalization.contracts.topology import ANALYTICS_STREAM, RECOMMEND, SINKS, TRACK_EVENT
+from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.integration
@@ -144,6 +146,35 @@ def test_queue_figures_per_queue_name(local_stack: LocalStackHandle) -> None:
             name = url.rsplit("/", 1)[-1]
             poll(functools.partial(queue_metrics, cloudwatch, "ApproximateAgeOfOldestMessage", name))
             assert queue_metrics(cloudwatch, "ApproximateNumberOfMessagesVisible", name), name
+
+
+def test_the_analytics_streams_figures_per_delivery_stream_name(
+    local_stack: LocalStackHandle, traffic: float
+) -> None:
+    """The two events of the traffic reach the analytics rule, its stream takes them in and writes
+    them within its buffer interval (5 s): Firehose's figures under the name /ops resolves."""
+    cloudwatch = local_stack.client("cloudwatch")
+    stream = {"DeliveryStreamName": ANALYTICS_STREAM_NAME}
+    poll(lambda: metric_sum(cloudwatch, "AWS/Firehose", "IncomingRecords", stream, since=traffic) >= 2)
+    poll(lambda: metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Records", stream, since=traffic) >= 2)
+    assert metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Success", stream, "Maximum", traffic) == 1
+    assert metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Bytes", stream, since=traffic) > 0
+    freshness = functools.partial(
+        cloudwatch.list_metrics,
+        Namespace="AWS/Firehose",
+        MetricName="DeliveryToS3.DataFreshness",
+        Dimensions=[{"Name": "DeliveryStreamName", "Value": ANALYTICS_STREAM_NAME}],
+    )
+    poll(lambda: freshness()["Metrics"])
+
+
+def test_the_analytics_rules_figures_per_bus_and_rule_name(
+    local_stack: LocalStackHandle, traffic: float
+) -> None:
+    cloudwatch = local_stack.client("cloudwatch")
+    rule = {"EventBusName": DEFAULT_EVENT_BUS_NAME, "RuleName": ANALYTICS_STREAM.rule.name}
+    poll(lambda: metric_sum(cloudwatch, "AWS/Events", "MatchedEvents", rule, since=traffic) >= 2)
+    poll(lambda: metric_sum(cloudwatch, "AWS/Events", "Invocations", rule, since=traffic) >= 2)
 
 
 def test_metric_math_and_search_answer_as_on_the_dashboard(
