@@ -4,7 +4,6 @@ its requests need (the cold-start bench measures the time; this checks the modul
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -27,11 +26,11 @@ NEVER_LOADED = (
 
 
 def fresh_interpreter(script: str) -> object:
-    """What `script` prints last, as JSON, run by a new interpreter that finds the functions' code."""
-    environment = {**os.environ, "PYTHONPATH": f"{REPOSITORY_ROOT / 'lambdas'}{os.pathsep}{REPOSITORY_ROOT}"}
+    """What `script` prints last, as JSON, run by a new interpreter of this venv (the functions'
+    code is installed in it)."""
     completed = subprocess.run(
         [sys.executable, "-c", script],
-        env=environment,
+        cwd=REPOSITORY_ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -83,3 +82,37 @@ def test_a_package_whose_init_does_more_than_import_runs_it() -> None:
     assert imported_names('"""doc"""\nfrom .a import B\n__all__ = ["B"]\n', "p") == ({"B": "p.a"}, ["B"])
     with pytest.raises(ValueError, match="more than import"):
         imported_names("from .a import B\nB.setup()\n", "p")
+
+
+CONCURRENT_FIRST_USES = """
+import json, threading
+import recommend.handler
+names = [
+    ("aws_lambda_powertools.event_handler", "APIGatewayRestResolver"),
+    ("aws_lambda_powertools.event_handler", "Response"),
+    ("aws_lambda_powertools.event_handler", "content_types"),
+    ("aws_lambda_powertools.event_handler", "AppSyncResolver"),
+    ("aws_lambda_powertools.utilities.data_classes", "SQSEvent"),
+    ("aws_lambda_powertools.utilities.data_classes", "APIGatewayProxyEvent"),
+    ("aws_lambda_powertools.utilities.data_classes", "event_source"),
+    ("aws_lambda_powertools.utilities.data_classes", "S3Event"),
+]
+start = threading.Barrier(len(names) * 4)
+found = []
+def use(package, name):
+    start.wait()
+    module = __import__(package, fromlist=[name])
+    found.append(getattr(module, name) is not None)
+threads = [threading.Thread(target=use, args=pair, daemon=True) for pair in names * 4]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(20)
+print(json.dumps({"stuck": sum(thread.is_alive() for thread in threads), "found": sum(found)}))
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_names_first_used_by_many_threads_at_once_resolve_without_a_deadlock(attempt: int) -> None:
+    """32 threads resolve names of the deferred packages (and import their submodules) at the same moment."""
+    assert fresh_interpreter(CONCURRENT_FIRST_USES) == {"stuck": 0, "found": 32}
