@@ -84,8 +84,9 @@ def test_recommendations_follow_a_newly_viewed_category(
     emulator: LocalStackHandle, catalog: dict[str, Any], users: list[dict[str, Any]]
 ) -> None:
     categories = {item["id"]: item["category"] for item in catalog["items"]}
+    # A shopper no other test shops as (they take the first ids), in the personalized variant.
     in_personalized_variant = set(in_variant("personalized", (user["id"] for user in users)))
-    shopper = next(user for user in users if user["id"] in in_personalized_variant)
+    shopper = next(user for user in reversed(users) if user["id"] in in_personalized_variant)
     new_category = next(c["id"] for c in catalog["categories"] if c["id"] not in shopper["categories"])
     before = recommended_categories(emulator, shopper["id"], categories)
     viewed = [item["id"] for item in catalog["items"] if item["category"] == new_category][:5]
@@ -106,9 +107,9 @@ def test_recommendations_follow_a_newly_viewed_category(
 
     after, _seconds = poll(shifted, timeout=DELIVERY_TIMEOUT_SECONDS)
     assert after.count(new_category) > before.count(new_category)
-    delivered = emulator.received("personalize-events")
+    # Records of earlier tests' sessions may still arrive (retried after their faults): ours by session.
+    delivered = [r for r in emulator.received("personalize-events") if r["sessionId"] == session]
     assert {record["itemId"] for record in delivered} >= set(viewed)
-    assert {record["sessionId"] for record in delivered} == {session}
 
 
 def test_signed_in_events_reach_pinpoint(emulator: LocalStackHandle, catalog: dict[str, Any]) -> None:
