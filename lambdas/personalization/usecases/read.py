@@ -25,7 +25,7 @@ from personalization.contracts.api import (
     mint_recommendation_id,
 )
 from personalization.contracts.experiments import ExperimentRef, Variant
-from personalization.contracts.filters import FILTERS, filter_values
+from personalization.contracts.filters import FILTERS, FilterDefinition, filter_values
 from personalization.contracts.metrics import MetricName
 from personalization.observability import (
     count_with_dimension,
@@ -100,14 +100,64 @@ def recommend_for_user(
     if user_id is None:
         return _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION)
     enrolment = enrol(config, USER_PERSONALIZATION, user_id)
+    answer = _recommendations(
+        deps,
+        config,
+        config_problem,
+        enrolment,
+        user_id=user_id,
+        num_results=num_results,
+        definition=definition,
+        filter_value=filter_value,
+    )
+    return _exposed(answer, enrolment)
+
+
+def related_items(
+    deps: ReadDependencies,
+    item_id: str,
+    user_id: str | None,
+    num_results: int,
+    session_id: str | None = None,
+) -> RecommendationsResponse:
+    """GET /related: items similar to `item_id`, never the item itself; anonymous shoppers are
+    enrolled in an experiment by their `session_id`."""
+    config, config_problem = _current_config(deps)
+    enrolment = enrol(config, RELATED_ITEMS, user_id or session_id)
+    answer = _related(
+        deps, config, config_problem, enrolment, item_id=item_id, user_id=user_id, num_results=num_results
+    )
+    return _exposed(answer, enrolment)
+
+
+def rank_items(deps: ReadDependencies, request: RankRequest, user_id: str | None) -> RecommendationsResponse:
+    """POST /rank: the input ids, each exactly once, best first for a known shopper."""
+    if user_id is None:
+        record_served("natural")
+        return _in_input_order(request.itemIds, source="natural")
+    config, config_problem = _current_config(deps)
+    enrolment = enrol(config, PERSONALIZED_RANKING, user_id)
+    return _exposed(
+        _ranking(deps, config, config_problem, enrolment, request=request, user_id=user_id), enrolment
+    )
+
+
+def _recommendations(
+    deps: ReadDependencies,
+    config: PersonalizationConfig,
+    config_problem: str | None,
+    enrolment: Enrolment,
+    *,
+    user_id: str,
+    num_results: int,
+    definition: FilterDefinition | None,
+    filter_value: str | None,
+) -> RecommendationsResponse:
     if enrolment.holdout:
-        return _exposed(
-            _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION), enrolment
-        )
+        return _featured(config, num_results, source="featured", recipe=USER_PERSONALIZATION)
     arn = enrolment.arn(config.user_personalization_arn)
     if arn is None:
-        answer = _fallback(config, config_problem or "unconfigured", num_results, recipe=USER_PERSONALIZATION)
-        return _exposed(answer, enrolment)
+        return _fallback(config, config_problem or "unconfigured", num_results, recipe=USER_PERSONALIZATION)
     filter_arn = None
     if definition is not None:
         filter_arn = config.filter_arns.get(definition.name)
@@ -125,72 +175,67 @@ def recommend_for_user(
             filter_values=filter_values(definition, filter_value) if definition else None,
         )
     except PersonalizeUnavailableError as error:
-        answer = _fallback(config, error.reason, num_results, recipe=USER_PERSONALIZATION, detail=str(error))
-        return _exposed(answer, enrolment)
-    answer = _personalized(
+        return _fallback(config, error.reason, num_results, recipe=USER_PERSONALIZATION, detail=str(error))
+    return _personalized(
         personalized.items, personalized.recommendation_id, num_results, USER_PERSONALIZATION
     )
-    return _exposed(answer, enrolment)
 
 
-def related_items(
+def _related(
     deps: ReadDependencies,
+    config: PersonalizationConfig,
+    config_problem: str | None,
+    enrolment: Enrolment,
+    *,
     item_id: str,
     user_id: str | None,
     num_results: int,
-    session_id: str | None = None,
 ) -> RecommendationsResponse:
-    """GET /related: items similar to `item_id`, never the item itself; anonymous shoppers are
-    enrolled in an experiment by their `session_id`."""
-    config, config_problem = _current_config(deps)
-    enrolment = enrol(config, RELATED_ITEMS, user_id or session_id)
     if enrolment.holdout:
-        answer = _featured(config, num_results, source="featured", recipe=RELATED_ITEMS, exclude=[item_id])
-        return _exposed(answer, enrolment)
+        return _featured(config, num_results, source="featured", recipe=RELATED_ITEMS, exclude=[item_id])
     arn = enrolment.arn(config.related_items_arn)
     if arn is None:
-        answer = _fallback(
+        return _fallback(
             config, config_problem or "unconfigured", num_results, recipe=RELATED_ITEMS, exclude=[item_id]
         )
-        return _exposed(answer, enrolment)
     try:
         related = deps.personalize.recommendations(
             arn, num_results=min(num_results + 1, 500), item_id=item_id, user_id=user_id
         )
     except PersonalizeUnavailableError as error:
-        answer = _fallback(
+        return _fallback(
             config, error.reason, num_results, recipe=RELATED_ITEMS, exclude=[item_id], detail=str(error)
         )
-        return _exposed(answer, enrolment)
     items = [item for item in related.items if item.item_id != item_id]
-    return _exposed(_personalized(items, related.recommendation_id, num_results, RELATED_ITEMS), enrolment)
+    return _personalized(items, related.recommendation_id, num_results, RELATED_ITEMS)
 
 
-def rank_items(deps: ReadDependencies, request: RankRequest, user_id: str | None) -> RecommendationsResponse:
-    """POST /rank: the input ids, each exactly once, best first for a known shopper."""
-    if user_id is None:
-        record_served("natural")
-        return _in_input_order(request.itemIds, source="natural")
-    config, config_problem = _current_config(deps)
-    enrolment = enrol(config, PERSONALIZED_RANKING, user_id)
+def _ranking(
+    deps: ReadDependencies,
+    config: PersonalizationConfig,
+    config_problem: str | None,
+    enrolment: Enrolment,
+    *,
+    request: RankRequest,
+    user_id: str,
+) -> RecommendationsResponse:
     if enrolment.holdout:
         record_served("natural")
-        return _exposed(_in_input_order(request.itemIds, source="natural"), enrolment)
+        return _in_input_order(request.itemIds, source="natural")
     arn = enrolment.arn(config.personalized_ranking_arn)
     if arn is None:
-        return _exposed(_ranking_fallback(request.itemIds, config_problem or "unconfigured"), enrolment)
+        return _ranking_fallback(request.itemIds, config_problem or "unconfigured")
     try:
         ranked = deps.personalize.ranking(arn, user_id=user_id, item_ids=request.itemIds)
     except PersonalizeUnavailableError as error:
-        return _exposed(_ranking_fallback(request.itemIds, error.reason, detail=str(error)), enrolment)
+        return _ranking_fallback(request.itemIds, error.reason, detail=str(error))
     record_served("personalize")
-    answer = _answer(
+    return _answer(
         _complete_ranking(ranked.items, request.itemIds),
         "personalize",
         PERSONALIZED_RANKING,
         ranked.recommendation_id,
     )
-    return _exposed(answer, enrolment)
 
 
 def _current_config(deps: ReadDependencies) -> tuple[PersonalizationConfig, str | None]:
@@ -208,7 +253,8 @@ def _exposed(answer: RecommendationsResponse, enrolment: Enrolment) -> Recommend
     if enrolment.experiment is None:
         return answer
     record_exposure(enrolment.experiment.name, enrolment.experiment.variant)
-    return answer.model_copy(update={"experiment": enrolment.experiment})
+    answer.experiment = enrolment.experiment  # the answer was built for this request: no copy needed
+    return answer
 
 
 Item = dict[str, str | float | None]
