@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page, Request
 
-from experiments.documents import demo_document
 from tests.e2e.fake_stack import ShopData
+from tests.variants import in_variant
 
 T = TypeVar("T")
 
@@ -141,19 +141,12 @@ def experiment_of(link: Locator) -> dict[str, str] | None:
     return {"name": name, "variant": variant}
 
 
-DEMO_USER_EXPERIMENT = demo_document().for_use_case("user-personalization")
-"""The demo's experiment on user recommendations (the local stack runs it): personalized or a holdout."""
-
-
 def user_with_persona_in_variant(shop_data: ShopData, persona: str, variant: str) -> dict[str, Any]:
     """The first dataset shopper of `persona` whom the demo's user-recommendations experiment puts in
     `variant` (the assignment is a stable hash of the shopper id)."""
-    assert DEMO_USER_EXPERIMENT is not None
-    return next(
-        user
-        for user in shop_data.users
-        if user["persona"] == persona and DEMO_USER_EXPERIMENT.assign(str(user["id"])).name == variant
-    )
+    of_persona = [user for user in shop_data.users if user["persona"] == persona]
+    chosen = set(in_variant(variant, (str(user["id"]) for user in of_persona)))
+    return next(user for user in of_persona if str(user["id"]) in chosen)
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:

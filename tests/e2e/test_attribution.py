@@ -19,7 +19,6 @@ from playwright.sync_api import Page, Route
 
 from tests.e2e.fake_stack import ApiCall, FakeApi, ShopData
 from tests.e2e.shop import (
-    DEMO_USER_EXPERIMENT,
     ApiTraffic,
     add_to_cart,
     card_ids,
@@ -34,6 +33,7 @@ from tests.e2e.shop import (
     view,
 )
 from tests.stack_fixture import LocalStackHandle
+from tests.variants import USER_RECOMMENDATIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -321,9 +321,9 @@ def test_the_local_stack_takes_the_echoed_experiment_from_home_to_order(
 ) -> None:
     """The real API assigns the shopper to the demo experiment's personalized variant and accepts every
     event that echoes it."""
-    assert DEMO_USER_EXPERIMENT is not None
+    assert USER_RECOMMENDATIONS is not None
     shopper = user_with_persona_in_variant(live_shop_data, "apparel_housewares", "personalized")
-    expected = {"name": DEMO_USER_EXPERIMENT.name, "variant": "personalized"}
+    expected = {"name": USER_RECOMMENDATIONS.name, "variant": "personalized"}
     open_shop(page, live_stack.storefront_url)
     shop_as(page, shopper["id"])
     session_id = page.evaluate("window.__shop.sessionId")

@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 
 from analytics.layout import gzip_records, object_key, record_line
+from local.firehose import FolderWriter
 from local.resources import StreamBridge, create_event_bus, create_stream_bridge
 from personalization.contracts.events import EventDetail, build_entry
 from personalization.contracts.topology import ANALYTICS_STREAM
@@ -95,3 +96,26 @@ def days_ago(days: int) -> datetime:
 def as_dict(model: EventDetail) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(model.model_dump_json())
     return result
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FlakyWriter:
+    """Fails the first `failures` writes, then writes to the folder."""
+
+    def __init__(self, root: Path, failures: int) -> None:
+        self.folder = FolderWriter(root)
+        self.failures = failures
+        self.calls = 0
+
+    def __call__(self, key: str, body: bytes) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise OSError(28, "No space left on device")
+        self.folder(key, body)

@@ -11,32 +11,9 @@ import pytest
 import local.firehose as firehose
 from analytics.layout import read_records
 from local.firehose import FolderWriter, LocalDeliveryStream, StreamConfig
-from tests.unit.analytics.conftest import STREAM_NAME, Bridge, detail
+from tests.unit.analytics.conftest import STREAM_NAME, Bridge, Clock, FlakyWriter, detail
 
 pytestmark = pytest.mark.unit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FlakyWriter:
-    """Fails the first `failures` writes, then writes to the folder."""
-
-    def __init__(self, root: Path, failures: int) -> None:
-        self.folder = FolderWriter(root)
-        self.failures = failures
-        self.calls = 0
-
-    def __call__(self, key: str, body: bytes) -> None:
-        self.calls += 1
-        if self.calls <= self.failures:
-            raise OSError(28, "No space left on device")
-        self.folder(key, body)
 
 
 def stream_of(

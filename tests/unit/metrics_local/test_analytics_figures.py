@@ -23,6 +23,7 @@ from local.resources import StreamBridge, create_event_bus, create_stream_bridge
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.topology import ANALYTICS_STREAM
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from tests.unit.analytics.conftest import Clock, FlakyWriter
 
 pytestmark = pytest.mark.unit
 
@@ -62,29 +63,6 @@ class Client:
     def __getattr__(self, operation: str) -> Callable[..., dict[str, Any]]:
         method = getattr(self._model, operation)
         return lambda **request: method(request)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FlakyWriter:
-    """Fails the first `failures` writes, then writes to the folder."""
-
-    def __init__(self, root: Path, failures: int) -> None:
-        self.folder = FolderWriter(root)
-        self.failures = failures
-        self.calls = 0
-
-    def __call__(self, key: str, body: bytes) -> None:
-        self.calls += 1
-        if self.calls <= self.failures:
-            raise OSError(28, "No space left on device")
-        self.folder(key, body)
 
 
 class Analytics:
