@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Page, Route
 
 from tests.e2e.fake_stack import ApiCall, FakeApi, ShopData
@@ -33,6 +34,7 @@ from tests.e2e.shop import (
     view,
 )
 from tests.stack_fixture import LocalStackHandle
+from tests.tokens import signed_in
 from tests.variants import USER_RECOMMENDATIONS
 
 pytestmark = pytest.mark.e2e
@@ -324,6 +326,15 @@ def test_the_local_stack_takes_the_echoed_experiment_from_home_to_order(
     assert USER_RECOMMENDATIONS is not None
     shopper = user_with_persona_in_variant(live_shop_data, "apparel_housewares", "personalized")
     expected = {"name": USER_RECOMMENDATIONS.name, "variant": "personalized"}
+    # A cold read function on a loaded machine may miss its first SSM read (0.3 s) and answer the
+    # documented fallback; this test is about the echo, so it starts once the API answers warm.
+    headers = signed_in(live_stack.info["cognito"], str(shopper["id"]))
+
+    def warm() -> bool:
+        response = requests.get(f"{live_stack.api_url}/me/recommendations", headers=headers, timeout=5)
+        return response.status_code == 200 and response.json()["source"] == "personalize"
+
+    eventually(warm, timeout=30)
     open_shop(page, live_stack.storefront_url)
     shop_as(page, shopper["id"])
     session_id = page.evaluate("window.__shop.sessionId")
