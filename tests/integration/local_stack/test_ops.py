@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from local.metrics.figures import SAMPLE_SECONDS
 from local.ops import scaled
 from local.ops.definition import local_definition
 from personalization.contracts.topology import PERSONALIZE_SYNC
@@ -51,10 +52,26 @@ def has_data(widget: dict[str, Any]) -> bool:
     return any(series["values"] for series in widget["series"])
 
 
-def alarm_state(stack: LocalStackHandle, alarm_id: str) -> str:
-    (alarm,) = [alarm for alarm in ops_data(stack)["alarms"] if alarm["id"] == alarm_id]
-    state: str = alarm["state"]
-    return state
+def wait_for_alarm_state(
+    stack: LocalStackHandle,
+    alarm_id: str,
+    state: str,
+    timeout: float,
+    before_each: Callable[[], None] = lambda: None,
+) -> None:
+    """Poll /ops/data until the alarm is in `state`; a timeout names the last state, reason and datapoints."""
+    deadline = time.monotonic() + timeout
+    while True:
+        before_each()
+        (alarm,) = [alarm for alarm in ops_data(stack)["alarms"] if alarm["id"] == alarm_id]
+        if alarm["state"] == state:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{alarm_id} not {state} within {timeout} s: {alarm['state']}, {alarm['reason']},"
+                f" datapoints {alarm['datapoints']}"
+            )
+        time.sleep(0.5)
 
 
 @pytest.fixture
@@ -144,15 +161,14 @@ def test_a_message_in_a_sinks_dead_letter_queue_lights_its_alarm(stack: LocalSta
     alarm = "PersonalizeSyncDeadLetters"
     queue = stack.queue(PERSONALIZE_SYNC.name)
     dlq = queue["dlqUrl"]
-    # Earlier tests' failed records may still be on their way to the DLQ: let the queue empty first.
+    # Earlier tests' failed records may still be on their way to the DLQ: let the queue empty first,
+    # and keep draining the DLQ while waiting for OK (a late dead letter is not what this test is about).
     poll(lambda: stack.messages_in(queue["url"]) == 0, timeout=60)
     drain(stack, dlq)
-    # One period of 5 s (60 s in the stack) after the queue sampler has seen the queue (every 5 s).
-    window = 3 * scaled(60) + 5
-    poll(lambda: alarm_state(stack, alarm) == "OK", timeout=window)
+    # Two samples of the queue (every 5 s, slower on a loaded machine), then the period they fall in
+    # (60 s scaled to 5 s) must end before it is evaluated; three periods of margin.
+    window = 2 * SAMPLE_SECONDS + 4 * scaled(60)
+    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: drain(stack, dlq))
     stack.client("sqs").send_message(QueueUrl=dlq, MessageBody='{"detail": "dead letter"}')
-    try:
-        poll(lambda: alarm_state(stack, alarm) == "ALARM", timeout=window)
-    finally:
-        drain(stack, dlq)
-    poll(lambda: alarm_state(stack, alarm) == "OK", timeout=window)
+    wait_for_alarm_state(stack, alarm, "ALARM", window)
+    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: drain(stack, dlq))
