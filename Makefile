@@ -73,7 +73,7 @@ test-e2e: setup node chromium ## the storefront in headless Chromium
 lint: setup ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy lambdas infra local dataset provision bench repository analytics experiments simulate app.py
+	$(BIN)/mypy lambdas infra local dataset provision bench repository analytics experiments simulate app.py tests
 
 format: setup ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -225,7 +225,7 @@ class FakeApi:
                 "errors": [{"field": "userId"}],
             }
         path = path.removeprefix("/me")
-        routes: dict[tuple[str, str], Callable[[dict[str, str], Any], tuple[int, Any]]] = {
+        routes: dict[tuple[str, str], Callable[[dict[str, str], Any, str | None], tuple[int, Any]]] = {
             ("GET", "/recommendations"): self._recommendations,
             ("GET", "/related"): self._related,
             ("POST", "/rank"): self._rank,
@@ -364,6 +364,7 @@ class FakeApi:
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
                 content_type = self.headers.get("Content-Type", "")
+                status: int  # HTTPStatus.UNAUTHORIZED, or the int a route answers
                 try:
                     shopper = api.shopper(url.path, self.headers.get("Authorization"))
                 except UnauthorizedError:

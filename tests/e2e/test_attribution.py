@@ -249,8 +249,8 @@ def test_the_apis_fallback_keeps_its_id_and_a_list_made_up_in_the_browser_has_no
     )
     assert attribution(viewed[-1]) == (None, None)
     answered = {call.answer.get("recommendationId") for call in api.calls() if isinstance(call.answer, dict)}
-    shown = {e["recommendationId"] for e in events_of(api.events(), "RecommendationsShown")}
-    assert shown <= answered, "only answers the API gave are shown as such"
+    shown_ids = {e["recommendationId"] for e in events_of(api.events(), "RecommendationsShown")}
+    assert shown_ids <= answered, "only answers the API gave are shown as such"
 
 
 @pytest.mark.parametrize(

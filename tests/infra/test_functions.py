@@ -7,7 +7,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
@@ -190,7 +190,7 @@ def test_function_environment_comes_from_its_settings_model(template: Template, 
     template.has_resource_properties(
         "AWS::Lambda::Function", {"Handler": spec.handler, "Environment": {"Variables": variables}}
     )
-    environment = variables.as_object()
+    environment = cast(dict[str, Any], variables.as_object())  # the Variables object, popped below
     extra = {"EVENT_BUS_NAME": BUS_NAME} if "EVENT_BUS_NAME" in environment else {}
     sink_queues = _sink_queue_ids(template)
     if spec in sink_queues:

@@ -366,13 +366,14 @@ def rendered_entries(series: dashboard.Series, axis: str) -> list[tuple[str, ...
     if isinstance(series, Search):
         return [("expression", series.expression, series.label, axis)]
     assert isinstance(series, Expression)
-    return [("expression", series.expression, series.label, axis)] + [
+    expression: list[tuple[str, ...]] = [("expression", series.expression, series.label, axis)]
+    return expression + [
         ("using", metric.namespace, metric.name, metric.statistic) for _, metric in series.using
     ]
 
 
 def template_entries(widget: dict[str, Any]) -> list[tuple[str, ...]]:
-    entries = []
+    entries: list[tuple[str, ...]] = []
     for entry in widget["properties"].get("metrics", []):
         *fields, options = entry
         axis = options.get("yAxis", "left")

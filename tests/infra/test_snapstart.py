@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -16,9 +17,8 @@ from tests.infra.cfn import function_id
 pytestmark = pytest.mark.infra
 
 
-def resources(template: Template, kind: str) -> dict[str, Any]:
-    found: dict[str, Any] = template.find_resources(kind)
-    return found
+def resources(template: Template, kind: str) -> Mapping[str, Mapping[str, Any]]:
+    return template.find_resources(kind)
 
 
 def test_snapstart_is_on_for_the_read_functions_only(template: Template) -> None:

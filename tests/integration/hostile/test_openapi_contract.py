@@ -14,7 +14,7 @@ with `include-category`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -78,7 +78,9 @@ def within_the_rules_json_schema_cannot_state(context: HookContext, case: Case) 
     if query.get("filter") == "include-category" and not query.get("filterValue"):
         query["filterValue"] = "apparel"
     if case.operation.path == "/events" and isinstance(case.body, dict):
-        for index, event in enumerate(case.body.get("events") or []):
+        # A positive case follows the schema: `events` is an array of objects.
+        events = cast(list[dict[str, Any]], case.body.get("events") or [])
+        for index, event in enumerate(events):
             if event.get("sentAt") is not None:
                 event["sentAt"] = _in_window(event["sentAt"])
             if event.get("eventId") is not None:

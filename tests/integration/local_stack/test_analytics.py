@@ -94,7 +94,7 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
     poll(lambda: bridge_is_drained(local_stack), DELIVERY_TIMEOUT)
     before = events_by_type(local_stack)
     session = f"analytics-{uuid.uuid4()}"
-    sent = [
+    sent: list[dict[str, Any]] = [
         {"eventType": "ProductViewed", "itemId": "p-1"},
         {
             "eventType": "ProductViewed",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -138,7 +139,7 @@ def test_after_traffic_every_widget_has_data(stack: LocalStackHandle) -> None:
         return alarm["state"] == "OK" and any(value is not None for value in alarm["datapoints"])
 
     for alarm_id in ("AnalyticsDeliveryFreshness", "AnalyticsDeliveryFailures"):
-        poll(lambda alarm_id=alarm_id: evaluated_on_datapoints(alarm_id), timeout=3 * scaled(300))
+        poll(partial(evaluated_on_datapoints, alarm_id), timeout=3 * scaled(300))
     served = widgets["Recommendations served by source"]
     assert {"recommend personalize RecommendationsServed", "recommend fallback RecommendationsServed"} <= {
         series["label"] for series in served["series"]

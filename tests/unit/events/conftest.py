@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -351,7 +351,7 @@ def detail(
     }
 
 
-def failed_ids(response: dict[str, Any]) -> set[str]:
+def failed_ids(response: Mapping[str, Any]) -> set[str]:
     return {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
 
 

@@ -98,7 +98,7 @@ def batches(draw: st.DrawFn) -> Batch:
 @pytest.fixture(autouse=True, scope="module")
 def _quiet_logger() -> Iterator[None]:
     """Only errors are logged: the sinks' warnings (one per record set aside) would dominate the run time."""
-    level = logger.level
+    level = logger.log_level
     logger.setLevel("ERROR")
     yield
     logger.setLevel(level)

@@ -11,7 +11,12 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from personalization.adapters.event_bus import RETRY_DELAYS_SECONDS, EventBridgePublisher
-from personalization.contracts.events import EVENT_SOURCE, NOT_ACCEPTED_MESSAGES, TrackEventsRequest
+from personalization.contracts.events import (
+    EVENT_SOURCE,
+    NOT_ACCEPTED_MESSAGES,
+    NotAcceptedCode,
+    TrackEventsRequest,
+)
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from personalization.usecases.tracking import EventsNotAcceptedError, track_events
 from tests.unit.events.conftest import (
@@ -210,7 +215,7 @@ AWS_TEXT = (
     ],
 )
 def test_a_503_names_a_stable_code_and_logs_the_bus_text_without_properties(
-    spy: BusSpy, bus: Bus, caplog: pytest.LogCaptureFixture, error: Exception, code: str
+    spy: BusSpy, bus: Bus, caplog: pytest.LogCaptureFixture, error: Exception, code: NotAcceptedCode
 ) -> None:
     spy.errors = {1: error}
     body = {"sessionId": "s-1", "events": [viewed("e0", properties={"query": "private-words"})]}
@@ -284,7 +289,7 @@ EXPERIMENT = {"name": "home-recs", "variant": "holdout"}
 def test_attributed_views_adds_and_orders_count_for_their_variant_and_exposures_reach_no_sink(
     spy: BusSpy, bus: Bus, capsys: Any
 ) -> None:
-    attributed = {"recommendationId": "api-1", "experiment": EXPERIMENT}
+    attributed: dict[str, Any] = {"recommendationId": "api-1", "experiment": EXPERIMENT}
     body = {
         "sessionId": "s-1",
         "events": [

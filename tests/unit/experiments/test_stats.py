@@ -32,6 +32,9 @@ def test_the_interval_is_wilsons(successes: int, trials: int) -> None:
     assert rate.value == successes / trials
     assert rate.low == pytest.approx(max(low, 0.0), abs=1e-9)
     assert rate.high == pytest.approx(min(high, 1.0), abs=1e-9)
+    assert rate.low is not None
+    assert rate.value is not None
+    assert rate.high is not None
     assert 0.0 <= rate.low <= rate.value <= rate.high <= 1.0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -128,7 +128,9 @@ def fakes() -> Iterator[Fakes]:
     with mock_aws(), pytest.MonkeyPatch.context() as patch:
         ssm = boto3.client("ssm", region_name="us-east-1")
         for name, value in CONFIGURED.items():
-            kind = "StringList" if name == parameters.FEATURED_ITEM_IDS else "String"
+            kind: Literal["StringList", "String"] = (
+                "StringList" if name == parameters.FEATURED_ITEM_IDS else "String"
+            )
             ssm.put_parameter(Name=parameters.full_name(PREFIX, name), Value=value, Type=kind, Overwrite=True)
         runtime, bus = FakeRuntime(), FakeBus()
         aws.set_client("personalize-runtime", runtime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -55,7 +55,9 @@ def ssm() -> Iterator[Callable[[dict[str, str]], None]]:
 
         def write(values: dict[str, str]) -> None:
             for name, value in values.items():
-                kind = "StringList" if name == parameters.FEATURED_ITEM_IDS else "String"
+                kind: Literal["StringList", "String"] = (
+                    "StringList" if name == parameters.FEATURED_ITEM_IDS else "String"
+                )
                 client.put_parameter(
                     Name=parameters.full_name(PREFIX, name), Value=value, Type=kind, Overwrite=True
                 )

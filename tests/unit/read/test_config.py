@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from botocore.stub import Stubber
 
-from personalization.adapters.ssm_config import ConfigReader
+from personalization.adapters.ssm_config import ConfigReader, ParametersProvider
 from personalization.contracts import parameters
 from personalization.usecases.ports import ConfigUnavailableError, PersonalizationConfig
 from recommend.handler import lambda_handler
 from tests.unit.read.conftest import CONFIGURED, EXCLUDE_PURCHASED, FEATURED, PREFIX, USER_CAMPAIGN, get
 
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from mypy_boto3_ssm import SSMClient
+
 pytestmark = pytest.mark.unit
+
+
+def powertools_provider(client: BaseClient) -> ParametersProvider:
+    """Powertools' SSMProvider over an SSM client (a Stubber's is typed as a bare BaseClient). It is a
+    ParametersProvider as ConfigReader calls it, with max_age and recursive by keyword; the Protocol's
+    signature also allows them positionally, where SSMProvider's third parameter is another one."""
+    return cast(ParametersProvider, SSMProvider(boto3_client=cast("SSMClient", client)))
 
 
 def counting_reader(ttl_seconds: int = 60) -> tuple[ConfigReader, list[str]]:
     client = boto3.client("ssm", region_name="us-east-1")
     calls: list[str] = []
     client.meta.events.register("before-call.ssm.*", lambda model, **_: calls.append(model.name))
-    return ConfigReader(SSMProvider(boto3_client=client), PREFIX, ttl_seconds), calls
+    return ConfigReader(powertools_provider(client), PREFIX, ttl_seconds), calls
 
 
 def test_all_parameters_are_read_in_one_call(configured) -> None:
@@ -78,7 +91,7 @@ def failing_ssm_client() -> Stubber:
 def test_ssm_failure_without_a_previous_read_is_reported() -> None:
     stubber = failing_ssm_client()
     stubber.add_client_error("get_parameters_by_path", "InternalServerError", http_status_code=500)
-    reader = ConfigReader(SSMProvider(boto3_client=stubber.client), PREFIX, 60)
+    reader = ConfigReader(powertools_provider(stubber.client), PREFIX, 60)
 
     with stubber, pytest.raises(ConfigUnavailableError) as raised:
         reader.load()
@@ -93,7 +106,7 @@ def test_ssm_failure_after_a_read_offers_the_last_known_configuration() -> None:
         {"Parameters": [{"Name": f"{PREFIX}/{parameters.FEATURED_ITEM_IDS}", "Value": "p1,p2"}]},
     )
     stubber.add_client_error("get_parameters_by_path", "ThrottlingException", http_status_code=400)
-    provider = SSMProvider(boto3_client=stubber.client)
+    provider = powertools_provider(stubber.client)
     reader = ConfigReader(provider, PREFIX, ttl_seconds=60)
 
     with stubber:
@@ -160,7 +173,7 @@ def test_a_bad_experiments_document_keeps_the_last_valid_one_with_a_log_and_a_me
     assert config.user_personalization_arn == USER_CAMPAIGN
     (rejection,) = [r for r in caplog.records if "experiments document rejected" in r.getMessage()]
     assert rejection.levelname == "ERROR"
-    assert rejection.problems == [
+    assert vars(rejection)["problems"] == [
         "experiments.0.variants.0.weight: Input should be greater than or equal to 1"
     ]
     assert '"ExperimentsRejected":[1.0]' in output

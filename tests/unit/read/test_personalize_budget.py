@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -21,8 +23,9 @@ from personalization.wiring import read_dependencies
 pytestmark = pytest.mark.unit
 
 CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
+# botocore-stubs want every ResponseMetadata key; these partial responses are all the code reads.
 THROTTLED = ClientError(
-    {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {}}, "GetRecommendations"
+    cast(Any, {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {}}), "GetRecommendations"
 )
 
 
@@ -128,6 +131,8 @@ def test_other_arns_are_refused(arn: str) -> None:
     ],
 )
 def test_client_errors_are_classified(code: str, status: int, reason: str) -> None:
-    error = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
+    error = ClientError(
+        cast(Any, {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}), "Op"
+    )
 
     assert classify(error) == reason

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from personalization.contracts.filters import FILTERS, FilterName
 from personalization.http.openapi import render
@@ -67,6 +68,8 @@ def test_a_handler_imports_without_settings_and_its_first_invocation_fails_on_th
 
     try:
         with pytest.raises(SettingsError, match="PARAMETER_PREFIX: Field required"):
-            recommend.handler.app.resolve(rest_event("GET", "/recommendations"), FakeLambdaContext())
+            recommend.handler.app.resolve(
+                rest_event("GET", "/recommendations"), cast(LambdaContext, FakeLambdaContext())
+            )
     finally:
         read_settings.cache_clear()
