@@ -34,7 +34,7 @@ from personalization.usecases.ports import ConfigUnavailableError, Personalizati
 class ParametersProvider(Protocol):
     """What the reader needs of a parameters provider (ours, or Powertools' SSMProvider)."""
 
-    def get_multiple(self, path: str, max_age: int, recursive: bool) -> Any: ...
+    def get_multiple(self, path: str, *, max_age: int, recursive: bool) -> Any: ...
 
     def clear_cache(self) -> None: ...
 
@@ -49,7 +49,7 @@ class ParametersByPath:
         self._cache: dict[tuple[str, bool], tuple[float, dict[str, str]]] = {}
         self._lock = threading.Lock()
 
-    def get_multiple(self, path: str, max_age: int, recursive: bool) -> dict[str, str]:
+    def get_multiple(self, path: str, *, max_age: int, recursive: bool) -> dict[str, str]:
         key = (path, recursive)
         with self._lock:
             cached = self._cache.get(key)

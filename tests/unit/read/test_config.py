@@ -23,10 +23,8 @@ pytestmark = pytest.mark.unit
 
 
 def powertools_provider(client: BaseClient) -> ParametersProvider:
-    """Powertools' SSMProvider over an SSM client (a Stubber's is typed as a bare BaseClient). It is a
-    ParametersProvider as ConfigReader calls it, with max_age and recursive by keyword; the Protocol's
-    signature also allows them positionally, where SSMProvider's third parameter is another one."""
-    return cast(ParametersProvider, SSMProvider(boto3_client=cast("SSMClient", client)))
+    """Powertools' SSMProvider over an SSM client (a Stubber's is typed as a bare BaseClient)."""
+    return SSMProvider(boto3_client=cast("SSMClient", client))
 
 
 def counting_reader(ttl_seconds: int = 60) -> tuple[ConfigReader, list[str]]:
