@@ -4,43 +4,23 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from personalization.adapters import aws
-from personalization.adapters.event_bus import event_publisher
 from personalization.contracts.events import EventDetail
 from personalization.contracts.limits import MAX_JSON_DEPTH, MAX_SAFE_INTEGER
 from personalization.http.json_body import nesting_depth_exceeds
 from rank.handler import lambda_handler as rank_handler
 from tests.apigw import FakeLambdaContext, rest_event
+from tests.unit.fakes import RecordingBus
 from track_event.handler import lambda_handler as events_handler
 
 pytestmark = pytest.mark.unit
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-class RecordingBus:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
-        self.entries.extend(Entries)
-        return {"FailedEntryCount": 0, "Entries": [{"EventId": str(i)} for i, _ in enumerate(Entries)]}
-
-
-@pytest.fixture
-def bus() -> Iterator[RecordingBus]:
-    recording = RecordingBus()
-    event_publisher.cache_clear()
-    aws.set_client("events", recording)
-    yield recording
-    aws.reset_clients()
-    event_publisher.cache_clear()
 
 
 def call(handler: Handler, path: str, raw: str, content_type: str = "application/json") -> tuple[int, Any]:
@@ -79,7 +59,7 @@ def deep(levels: int) -> str:
 )
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain;charset=UTF-8"])
 def test_an_unreadable_events_body_is_a_400_and_puts_nothing(
-    bus: RecordingBus, raw: str, field: str, problem: str, content_type: str
+    recording_bus: RecordingBus, raw: str, field: str, problem: str, content_type: str
 ) -> None:
     status, body = call(events_handler, "/events", raw, content_type)
 
@@ -87,17 +67,17 @@ def test_an_unreadable_events_body_is_a_400_and_puts_nothing(
         400,
         {"message": "invalid request", "errors": [{"field": field, "problem": problem}]},
     )
-    assert bus.entries == []
+    assert recording_bus.entries == []
 
 
-def test_an_escaped_surrogate_pair_is_text_and_accepted(bus: RecordingBus) -> None:
+def test_an_escaped_surrogate_pair_is_text_and_accepted(recording_bus: RecordingBus) -> None:
     status, _ = call(events_handler, "/events", events_body('"\\ud83d\\ude00 and \\\\ud800"'))
 
     assert status == 202
-    assert json.loads(bus.entries[0]["Detail"])["properties"]["p"] == "\U0001f600 and \\ud800"
+    assert json.loads(recording_bus.entries[0]["Detail"])["properties"]["p"] == "\U0001f600 and \\ud800"
 
 
-def test_the_integer_bound_is_inclusive(bus: RecordingBus) -> None:
+def test_the_integer_bound_is_inclusive(recording_bus: RecordingBus) -> None:
     status, _ = call(events_handler, "/events", events_body(str(-MAX_SAFE_INTEGER)))
 
     assert status == 202
@@ -113,7 +93,7 @@ def test_an_unreadable_rank_body_is_a_400(raw: str) -> None:
     assert body["errors"][0]["field"] == "body"
 
 
-def test_a_base64_body_that_is_not_utf8_is_a_400(bus: RecordingBus) -> None:
+def test_a_base64_body_that_is_not_utf8_is_a_400(recording_bus: RecordingBus) -> None:
     event = rest_event("POST", "/events", headers={"Content-Type": "text/plain"})
     event.update(body=base64.b64encode(b'{"sessionId": "\xff"}').decode(), isBase64Encoded=True)
 
@@ -123,7 +103,7 @@ def test_a_base64_body_that_is_not_utf8_is_a_400(bus: RecordingBus) -> None:
     assert json.loads(response["body"])["errors"] == [{"field": "body", "problem": "body is not valid UTF-8"}]
 
 
-def test_a_base64_body_that_is_utf8_is_read_as_text(bus: RecordingBus) -> None:
+def test_a_base64_body_that_is_utf8_is_read_as_text(recording_bus: RecordingBus) -> None:
     event = rest_event("POST", "/events")
     event.update(body=base64.b64encode(events_body("1").encode()).decode(), isBase64Encoded=True)
 
