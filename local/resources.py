@@ -61,17 +61,27 @@ def create_event_bus(events: Any, name: str = DEFAULT_EVENT_BUS_NAME) -> str:
     return bus_arn
 
 
+def shortest_visibility_seconds(sink: SinkSpec) -> int:
+    """The sink's batching window and a second. Its event source holds what it receives for the
+    window; a shorter visibility would hand the same record out again while it gathers, each receive
+    counting toward the dead-letter queue (AWS: visibility at least function timeout plus window)."""
+    return sink.batching_window_seconds + 1
+
+
 def create_sink(
     sqs: Any, events: Any, bus_name: str, sink: SinkSpec, visibility_timeout_seconds: int | None = None
 ) -> SinkQueues:
-    """Queue + DLQ + rule for one sink. `visibility_timeout_seconds` overrides the sink's (tests)."""
+    """Queue + DLQ + rule for one sink. `visibility_timeout_seconds` overrides the sink's (tests),
+    down to `shortest_visibility_seconds`."""
     base = f"retail-{sink.function.name.replace('_', '-')}"
     dlq_url = sqs.create_queue(
         QueueName=f"{base}-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
     )["QueueUrl"]
     dlq_arn = _queue_arn(sqs, dlq_url)
     visibility = (
-        sink.visibility_timeout_seconds if visibility_timeout_seconds is None else visibility_timeout_seconds
+        sink.visibility_timeout_seconds
+        if visibility_timeout_seconds is None
+        else max(visibility_timeout_seconds, shortest_visibility_seconds(sink))
     )
     queue_url = sqs.create_queue(
         QueueName=base,

@@ -96,7 +96,8 @@ class StackOptions:
     max_concurrency: int = 2
     """Instances per function at most, as a reserved concurrency; the CPU has 2 cores."""
     sink_visibility_timeout_seconds: int | None = None
-    """Overrides the sinks' visibility timeout, so that tests see redelivery within seconds."""
+    """Overrides the sinks' visibility timeout, so that tests see redelivery within seconds (never
+    shorter than a sink's batching window and a second: `local.resources.shortest_visibility_seconds`)."""
     profile_emulation: bool = True
     """A signed-in account may emulate a dataset shopper (`custom:shopper_id`), as the CDK context's
     `profileEmulation`: the functions' PROFILE_EMULATION and the app client's write attributes."""

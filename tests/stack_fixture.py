@@ -24,7 +24,8 @@ from local.launcher import DemoProcess, launch
 
 SMALL_DATASET = ("--users", "300", "--items", "200", "--interactions", "20000")
 TEST_VISIBILITY_TIMEOUT_SECONDS = 1
-"""The sink queues' visibility timeout in the test stack: failed records come back within a second."""
+"""The sink queues' visibility timeout in the test stack (each at least its batching window and a
+second); the sinks' retry backoff is capped at it too, so failed records come back within a second."""
 
 
 @dataclass
