@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import boto3
@@ -195,92 +196,79 @@ def check_events(request: dict[str, Any], status: int, body: Any) -> None:
     assert {e["eventId"] for e in sent if e.get("eventId") is not None} <= set(ids)  # null: generated
 
 
-RECOMMEND = s.get_requests("/recommendations", s.recommendations_query()) | s.get_requests(
-    "/me/recommendations", s.recommendations_query()
-)
-RELATED = s.get_requests("/related", s.related_query()) | s.get_requests("/me/related", s.related_query())
-RANK = s.post_requests("/rank", s.rank_body()) | s.post_requests("/me/rank", s.rank_body())
 EVENTS = s.post_requests("/events", s.events_body()) | s.post_requests("/me/events", s.events_body())
 SIGNED_IN = st.sampled_from(["", "/me"])
 """The anonymous route of a use case, or its signed-in twin (the authorizer's claims in the event)."""
 
+Requests = st.SearchStrategy[dict[str, Any]]
+JSON_HEADERS = s.headers(st.just("application/json"))
 
+
+@dataclass(frozen=True)
+class ReadRoute:
+    """A read use case: how its anonymous path is called (the signed-in twin is under /me), its
+    handler, its valid query or body, the check of a 200's body, and the statuses openapi.json
+    documents for it (the answer or the 400 error body, unless the route documents more)."""
+
+    method: Literal["GET", "POST"]
+    path: str
+    handler: Handler
+    valid: st.SearchStrategy[dict[str, Any]]
+    check: Callable[[dict[str, Any], Any], None]
+    documented: frozenset[int] = frozenset({200, 400})
+
+    @property
+    def name(self) -> str:
+        return self.path.removeprefix("/")
+
+    def valid_requests(self, family: str) -> Requests:
+        """Valid requests on the family's path: a valid query, or a valid JSON body; JSON headers."""
+        path = family + self.path
+        if self.method == "GET":
+            return st.builds(
+                lambda q, h: s.proxy_event("GET", path, h, s.single(q)), self.valid, JSON_HEADERS
+            )
+        return st.builds(
+            lambda b, h: s.proxy_event("POST", path, h, body=json.dumps(b)), self.valid, JSON_HEADERS
+        )
+
+    @cached_property
+    def hostile_requests(self) -> Requests:
+        """Any request on either path: valid or odd queries, headers and bodies, raw bytes."""
+        requests = s.get_requests if self.method == "GET" else s.post_requests
+        return requests(self.path, self.valid) | requests("/me" + self.path, self.valid)
+
+
+READ_ROUTES = [
+    ReadRoute("GET", "/recommendations", recommend_handler, s.recommendations_query(), check_recommendations),
+    ReadRoute("GET", "/related", related_handler, s.related_query(), check_related),
+    ReadRoute("POST", "/rank", rank_handler, s.rank_body(), check_ranking, frozenset({200, 400, 413, 415})),
+]
+
+
+@pytest.mark.parametrize("route", READ_ROUTES, ids=lambda route: route.name)
 @fuzz(VALID_EXAMPLES)
-@given(
-    family=SIGNED_IN,
-    query=s.recommendations_query(),
-    headers=s.headers(st.just("application/json")),
-    outcome=DEPENDENCY_OUTCOMES,
-)
-def test_valid_recommendation_requests_are_answered(
-    fakes: Fakes, query: Any, headers: Any, outcome: str, family: str
+@given(data=st.data(), outcome=DEPENDENCY_OUTCOMES)
+def test_valid_read_requests_are_answered(fakes: Fakes, route: ReadRoute, data: Any, outcome: str) -> None:
+    fakes.runtime.outcome = outcome
+    family = data.draw(SIGNED_IN, label="family")
+    request = data.draw(route.valid_requests(family), label="request")
+
+    _, body = answer(route.handler, request, {200})
+    route.check(request, body)
+
+
+@pytest.mark.parametrize("route", READ_ROUTES, ids=lambda route: route.name)
+@fuzz(HOSTILE_EXAMPLES)
+@given(data=st.data(), outcome=DEPENDENCY_OUTCOMES)
+def test_any_read_request_is_a_documented_answer(
+    fakes: Fakes, route: ReadRoute, data: Any, outcome: str
 ) -> None:
     fakes.runtime.outcome = outcome
-    request = s.proxy_event("GET", family + "/recommendations", headers, s.single(query))
-
-    _, body = answer(recommend_handler, request, {200})
-    check_recommendations(request, body)
-
-
-@fuzz(HOSTILE_EXAMPLES)
-@given(request=RECOMMEND, outcome=DEPENDENCY_OUTCOMES)
-def test_any_recommendation_request_is_a_documented_answer(fakes: Fakes, request: Any, outcome: str) -> None:
-    fakes.runtime.outcome = outcome
-    status, body = answer(recommend_handler, request, {200, 400})
+    request = data.draw(route.hostile_requests, label="request")
+    status, body = answer(route.handler, request, set(route.documented))
     if status == 200:
-        check_recommendations(request, body)
-
-
-@fuzz(VALID_EXAMPLES)
-@given(
-    family=SIGNED_IN,
-    query=s.related_query(),
-    headers=s.headers(st.just("application/json")),
-    outcome=DEPENDENCY_OUTCOMES,
-)
-def test_valid_related_requests_are_answered(
-    fakes: Fakes, query: Any, headers: Any, outcome: str, family: str
-) -> None:
-    fakes.runtime.outcome = outcome
-    request = s.proxy_event("GET", family + "/related", headers, s.single(query))
-
-    _, body = answer(related_handler, request, {200})
-    check_related(request, body)
-
-
-@fuzz(HOSTILE_EXAMPLES)
-@given(request=RELATED, outcome=DEPENDENCY_OUTCOMES)
-def test_any_related_request_is_a_documented_answer(fakes: Fakes, request: Any, outcome: str) -> None:
-    fakes.runtime.outcome = outcome
-    status, body = answer(related_handler, request, {200, 400})
-    if status == 200:
-        check_related(request, body)
-
-
-@fuzz(VALID_EXAMPLES)
-@given(
-    family=SIGNED_IN,
-    body=s.rank_body(),
-    headers=s.headers(st.just("application/json")),
-    outcome=DEPENDENCY_OUTCOMES,
-)
-def test_valid_rank_requests_are_answered(
-    fakes: Fakes, body: Any, headers: Any, outcome: str, family: str
-) -> None:
-    fakes.runtime.outcome = outcome
-    request = s.proxy_event("POST", family + "/rank", headers, body=json.dumps(body))
-
-    _, answered = answer(rank_handler, request, {200})
-    check_ranking(request, answered)
-
-
-@fuzz(HOSTILE_EXAMPLES)
-@given(request=RANK, outcome=DEPENDENCY_OUTCOMES)
-def test_any_rank_request_is_a_documented_answer(fakes: Fakes, request: Any, outcome: str) -> None:
-    fakes.runtime.outcome = outcome
-    status, body = answer(rank_handler, request, {200, 400, 413, 415})
-    if status == 200:
-        check_ranking(request, body)
+        route.check(request, body)
 
 
 @fuzz(VALID_EXAMPLES)
