@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Locator, Page, Request
 
 from tests.e2e.fake_stack import ShopData
 from tests.variants import in_variant
-
-T = TypeVar("T")
 
 
 def view(page: Page, route: str) -> Locator:
@@ -147,18 +143,6 @@ def user_with_persona_in_variant(shop_data: ShopData, persona: str, variant: str
     of_persona = [user for user in shop_data.users if user["persona"] == persona]
     chosen = set(in_variant(variant, (str(user["id"]) for user in of_persona)))
     return next(user for user in of_persona if str(user["id"]) in chosen)
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.05) -> T:
-    """Poll `probe` until it returns something truthy; fail with the last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    value = probe()
-    while not value:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value: {value!r})")
-        time.sleep(interval)
-        value = probe()
-    return value
 
 
 def events_of(events: list[dict[str, Any]], event_type: str) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ from tests.e2e.shop import (
     card_ids,
     choose_shopper,
     events_of,
-    eventually,
     new_email,
     open_product,
     open_shop,
@@ -23,6 +22,7 @@ from tests.e2e.shop import (
     sign_up,
     view,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

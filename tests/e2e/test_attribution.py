@@ -24,7 +24,6 @@ from tests.e2e.shop import (
     add_to_cart,
     card_ids,
     events_of,
-    eventually,
     experiment_of,
     open_product,
     open_shop,
@@ -33,6 +32,7 @@ from tests.e2e.shop import (
     user_with_persona_in_variant,
     view,
 )
+from tests.polling import eventually
 from tests.stack_fixture import LocalStackHandle
 from tests.tokens import signed_in
 from tests.variants import USER_RECOMMENDATIONS

@@ -10,7 +10,6 @@ from tests.e2e.shop import (
     card_ids,
     choose_shopper,
     events_of,
-    eventually,
     name_word_across_categories,
     new_email,
     open_product,
@@ -20,6 +19,7 @@ from tests.e2e.shop import (
     sign_up,
     view,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

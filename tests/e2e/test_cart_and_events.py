@@ -9,13 +9,13 @@ from playwright.sync_api import Page
 from tests.e2e.shop import (
     add_to_cart,
     events_of,
-    eventually,
     open_product,
     open_shop,
     recommendation_id_of,
     shop_as,
     view,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

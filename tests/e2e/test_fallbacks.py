@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.e2e.shop import card_ids, events_of, eventually, open_product, open_shop, shop_as, view
+from tests.e2e.shop import card_ids, events_of, open_product, open_shop, shop_as, view
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

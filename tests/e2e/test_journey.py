@@ -23,7 +23,6 @@ from tests.e2e.shop import (
     add_to_cart,
     card_ids,
     choose_shopper,
-    eventually,
     name_word_across_categories,
     new_email,
     open_product,
@@ -35,6 +34,7 @@ from tests.e2e.shop import (
     user_with_persona_in_variant,
     view,
 )
+from tests.polling import eventually
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.e2e

@@ -6,17 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
 
 from analytics.layout import read_records
+from tests.polling import eventually
 from tests.stack_fixture import SMALL_DATASET, LocalStackHandle, start_stack, stop_stack
 from tests.tokens import signed_in
 
@@ -25,19 +25,6 @@ pytestmark = pytest.mark.integration
 TIMEOUT = 10
 DELIVERY_TIMEOUT = 30.0
 """The local stream flushes every 5 s; a retry after a failed write comes within seconds."""
-T = TypeVar("T")
-
-
-def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.2) -> T:
-    """The first truthy result of `check`; fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def post_events(stack: LocalStackHandle, body: dict[str, Any], shopper_id: str | None = None) -> list[str]:
@@ -91,7 +78,7 @@ def events_by_type(stack: LocalStackHandle) -> Counter[str]:
 def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
     local_stack: LocalStackHandle,
 ) -> None:
-    poll(lambda: bridge_is_drained(local_stack), DELIVERY_TIMEOUT)
+    eventually(lambda: bridge_is_drained(local_stack), DELIVERY_TIMEOUT)
     before = events_by_type(local_stack)
     session = f"analytics-{uuid.uuid4()}"
     sent: list[dict[str, Any]] = [
@@ -113,7 +100,7 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
         records = [record for record in delivered(local_stack) if record["sessionId"] == session]
         return records if {record["eventId"] for record in records} >= set(accepted) else None
 
-    records = poll(mine, DELIVERY_TIMEOUT)
+    records = eventually(mine, DELIVERY_TIMEOUT)
     assert Counter(record["eventId"] for record in records) == Counter(accepted), "each accepted event once"
     by_id = {record["eventId"]: record for record in records}
     first, second = by_id[accepted[1]], by_id[accepted[2]]
@@ -133,7 +120,7 @@ def test_accepted_events_land_in_the_files_and_the_query_counts_once_each(
     assert by_id[accepted[3]]["userId"] is None
     assert by_id[accepted[3]]["itemId"] is None
 
-    poll(lambda: bridge_is_drained(local_stack), DELIVERY_TIMEOUT)
+    eventually(lambda: bridge_is_drained(local_stack), DELIVERY_TIMEOUT)
     after = events_by_type(local_stack)
     assert after - before == Counter(event["eventType"] for event in sent)
 
@@ -161,14 +148,14 @@ def test_a_failing_stream_retries_and_loses_nothing(blocked_stack: LocalStackHan
         },
     )
 
-    poll(lambda: "analytics delivery of 3 records" in log.read_text(errors="replace"), DELIVERY_TIMEOUT)
+    eventually(lambda: "analytics delivery of 3 records" in log.read_text(errors="replace"), DELIVERY_TIMEOUT)
     assert stack.messages_in(stack.info["analytics"]["queueUrl"]) == 3, "kept in the queue, not lost"
     assert stack.messages_in(stack.info["analytics"]["dlqUrl"]) == 0
     (stack.data_dir / "analytics").unlink()  # the folder can be written again
 
-    records = poll(lambda: delivered(stack) or None, DELIVERY_TIMEOUT)
+    records = eventually(lambda: delivered(stack) or None, DELIVERY_TIMEOUT)
     assert Counter(record["eventId"] for record in records) == Counter(accepted)
-    poll(lambda: bridge_is_drained(stack), DELIVERY_TIMEOUT)
+    eventually(lambda: bridge_is_drained(stack), DELIVERY_TIMEOUT)
     assert stack.messages_in(stack.info["analytics"]["dlqUrl"]) == 0
     assert Counter(record["eventId"] for record in delivered(stack)) == Counter(accepted), (
         "once, after the retry"

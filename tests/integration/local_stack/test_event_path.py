@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
 
 from personalization.contracts.topology import SINKS
+from tests.polling import eventually
 from tests.stack_fixture import LocalStackHandle
 from tests.tokens import signed_in
 from tests.variants import in_variant, personalized_shopper
@@ -23,20 +23,6 @@ DELIVERY_TIMEOUT_SECONDS = 15.0
 """How long a test waits for an outcome of the event path. Tests do not assert wall-clock times:
 how fast recommendations follow the shopper (the real-time demo's 2 s) is a figure of
 `bench.bench_pipeline`, printed by `make bench`."""
-T = TypeVar("T")
-
-
-def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.1) -> tuple[T, float]:
-    """The first truthy result of `check`, and how long it took; fails after `timeout`."""
-    started = time.monotonic()
-    while True:
-        result = check()
-        elapsed = time.monotonic() - started
-        if result:
-            return result, elapsed
-        if elapsed > timeout:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 @pytest.fixture
@@ -105,7 +91,7 @@ def test_recommendations_follow_a_newly_viewed_category(
         now = recommended_categories(emulator, shopper["id"], categories)
         return now if now.count(new_category) > before.count(new_category) else None
 
-    after, _seconds = poll(shifted, timeout=DELIVERY_TIMEOUT_SECONDS)
+    after = eventually(shifted, timeout=DELIVERY_TIMEOUT_SECONDS)
     assert after.count(new_category) > before.count(new_category)
     # Records of earlier tests' sessions may still arrive (retried after their faults): ours by session.
     delivered = [r for r in emulator.received("personalize-events") if r["sessionId"] == session]
@@ -126,7 +112,7 @@ def test_signed_in_events_reach_pinpoint(emulator: LocalStackHandle, catalog: di
         "7",
     )
 
-    _, _seconds = poll(
+    eventually(
         lambda: len(emulator.received("pinpoint-events")) >= 2,
         timeout=pinpoint_sink.batching_window_seconds + 10,
     )
@@ -201,7 +187,7 @@ def test_a_record_the_sink_cannot_deliver_is_redelivered_then_lands_in_the_dlq(
         ]
 
     # Each receive waits out the 1 s visibility timeout of the test stack, then the redrive moves it.
-    [message], _seconds = poll(dead_letters, timeout=sink.max_receive_count * 4 + 10)
+    [message] = eventually(dead_letters, timeout=sink.max_receive_count * 4 + 10)
     assert int(message["Attributes"]["ApproximateReceiveCount"]) >= sink.max_receive_count
     assert emulator.received("personalize-events") == []
     sqs.delete_message(QueueUrl=queues["dlqUrl"], ReceiptHandle=message["ReceiptHandle"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,22 +16,12 @@ from local.metrics.figures import API_NAME
 from local.ops.definition import ANALYTICS_STREAM_NAME
 from personalization.contracts.topology import ANALYTICS_STREAM, RECOMMEND, SINKS, TRACK_EVENT
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
+from tests.polling import eventually
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 20.0
-
-
-def poll(check: Callable[[], Any], timeout: float = TIMEOUT, interval: float = 0.25) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not seen within {timeout} s; last answer {result!r}")
-        time.sleep(interval)
 
 
 def metric_sum(
@@ -96,15 +85,15 @@ def test_the_functions_emf_metrics_are_in_their_namespace(
 ) -> None:
     cloudwatch = local_stack.client("cloudwatch")
     dimensions = {"service": RECOMMEND.name, "source": "featured"}
-    served = poll(
+    eventually(
         lambda: (
             metric_sum(
                 cloudwatch, "RetailPersonalization", "RecommendationsServed", dimensions, since=traffic
             )
             >= 3
-        )
+        ),
+        TIMEOUT,
     )
-    assert served
     listed = cloudwatch.list_metrics(Namespace="RetailPersonalization", MetricName="RecommendationsServed")
     assert {"Name": "source", "Value": "featured"} in [d for m in listed["Metrics"] for d in m["Dimensions"]]
 
@@ -112,19 +101,23 @@ def test_the_functions_emf_metrics_are_in_their_namespace(
 def test_lambda_figures_per_function_name(local_stack: LocalStackHandle, traffic: float) -> None:
     cloudwatch = local_stack.client("cloudwatch")
     function = {"FunctionName": RECOMMEND.name}
-    poll(lambda: metric_sum(cloudwatch, "AWS/Lambda", "Invocations", function, since=traffic) >= 3)
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/Lambda", "Invocations", function, since=traffic) >= 3, TIMEOUT
+    )
     assert metric_sum(cloudwatch, "AWS/Lambda", "Errors", function, since=traffic) == 0
     assert metric_sum(cloudwatch, "AWS/Lambda", "Throttles", function, since=traffic) == 0
     assert metric_sum(cloudwatch, "AWS/Lambda", "Duration", function, stat="p99", since=traffic) > 0
     assert metric_sum(cloudwatch, "AWS/Lambda", "ConcurrentExecutions", function, "Maximum", traffic) >= 1
     track = {"FunctionName": TRACK_EVENT.name}
-    poll(lambda: metric_sum(cloudwatch, "AWS/Lambda", "Invocations", track, since=traffic) >= 2)
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/Lambda", "Invocations", track, since=traffic) >= 2, TIMEOUT
+    )
 
 
 def test_api_figures_per_api_name(local_stack: LocalStackHandle, traffic: float) -> None:
     cloudwatch = local_stack.client("cloudwatch")
     api = {"ApiName": API_NAME}
-    poll(lambda: metric_sum(cloudwatch, "AWS/ApiGateway", "Count", api, since=traffic) >= 6)
+    eventually(lambda: metric_sum(cloudwatch, "AWS/ApiGateway", "Count", api, since=traffic) >= 6, TIMEOUT)
     assert metric_sum(cloudwatch, "AWS/ApiGateway", "4XXError", api, since=traffic) >= 1
     assert metric_sum(cloudwatch, "AWS/ApiGateway", "Latency", api, stat="p50", since=traffic) > 0
     staged = {"ApiName": API_NAME, "Stage": "v1"}
@@ -144,7 +137,9 @@ def test_queue_figures_per_queue_name(local_stack: LocalStackHandle) -> None:
         queues = local_stack.queue(sink.function.name)
         for url in (queues["url"], queues["dlqUrl"]):
             name = url.rsplit("/", 1)[-1]
-            poll(functools.partial(queue_metrics, cloudwatch, "ApproximateAgeOfOldestMessage", name))
+            eventually(
+                functools.partial(queue_metrics, cloudwatch, "ApproximateAgeOfOldestMessage", name), TIMEOUT
+            )
             assert queue_metrics(cloudwatch, "ApproximateNumberOfMessagesVisible", name), name
 
 
@@ -155,8 +150,13 @@ def test_the_analytics_streams_figures_per_delivery_stream_name(
     them within its buffer interval (5 s): Firehose's figures under the name /ops resolves."""
     cloudwatch = local_stack.client("cloudwatch")
     stream = {"DeliveryStreamName": ANALYTICS_STREAM_NAME}
-    poll(lambda: metric_sum(cloudwatch, "AWS/Firehose", "IncomingRecords", stream, since=traffic) >= 2)
-    poll(lambda: metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Records", stream, since=traffic) >= 2)
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/Firehose", "IncomingRecords", stream, since=traffic) >= 2, TIMEOUT
+    )
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Records", stream, since=traffic) >= 2,
+        TIMEOUT,
+    )
     assert metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Success", stream, "Maximum", traffic) == 1
     assert metric_sum(cloudwatch, "AWS/Firehose", "DeliveryToS3.Bytes", stream, since=traffic) > 0
     freshness = functools.partial(
@@ -165,7 +165,7 @@ def test_the_analytics_streams_figures_per_delivery_stream_name(
         MetricName="DeliveryToS3.DataFreshness",
         Dimensions=[{"Name": "DeliveryStreamName", "Value": ANALYTICS_STREAM_NAME}],
     )
-    poll(lambda: freshness()["Metrics"])
+    eventually(lambda: freshness()["Metrics"], TIMEOUT)
 
 
 def test_the_analytics_rules_figures_per_bus_and_rule_name(
@@ -173,15 +173,20 @@ def test_the_analytics_rules_figures_per_bus_and_rule_name(
 ) -> None:
     cloudwatch = local_stack.client("cloudwatch")
     rule = {"EventBusName": DEFAULT_EVENT_BUS_NAME, "RuleName": ANALYTICS_STREAM.rule.name}
-    poll(lambda: metric_sum(cloudwatch, "AWS/Events", "MatchedEvents", rule, since=traffic) >= 2)
-    poll(lambda: metric_sum(cloudwatch, "AWS/Events", "Invocations", rule, since=traffic) >= 2)
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/Events", "MatchedEvents", rule, since=traffic) >= 2, TIMEOUT
+    )
+    eventually(lambda: metric_sum(cloudwatch, "AWS/Events", "Invocations", rule, since=traffic) >= 2, TIMEOUT)
 
 
 def test_metric_math_and_search_answer_as_on_the_dashboard(
     local_stack: LocalStackHandle, traffic: float
 ) -> None:
     cloudwatch = local_stack.client("cloudwatch")
-    poll(lambda: metric_sum(cloudwatch, "AWS/ApiGateway", "Count", {"ApiName": API_NAME}, since=traffic) >= 6)
+    eventually(
+        lambda: metric_sum(cloudwatch, "AWS/ApiGateway", "Count", {"ApiName": API_NAME}, since=traffic) >= 6,
+        TIMEOUT,
+    )
     now = datetime.now(UTC)
     answer = cloudwatch.get_metric_data(
         MetricDataQueries=[
