@@ -57,6 +57,16 @@ class Shoppers:
             },
         )
 
+    def round_with_failures(self) -> None:
+        """Three rounds, then what only failures emit: a fallback (Personalize failing an answer) and
+        a failed delivery to Personalize (retried once the caller clears the faults it leaves set)."""
+        for _ in range(3):
+            self.round()
+        self.stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
+        assert self.recommendations() == "fallback"
+        self.stack.set_fault("personalize-events:PutEvents", error_rate=1.0)
+        self.round()
+
 
 class Traffic:
     """`Shoppers.recommendations` every `interval` seconds and a whole round every `round_every`, in a

@@ -89,6 +89,15 @@ class LocalStackHandle:
             attributes["ApproximateNumberOfMessagesNotVisible"]
         )
 
+    def drain(self, queue_url: str) -> None:
+        """Delete every message the queue hands out (a DLQ emptied between tests)."""
+        sqs = self.client("sqs")
+        while messages := sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30
+        ).get("Messages", []):
+            for message in messages:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
     def set_fault(
         self, operation: str, *, throttle_rate: float = 0.0, error_rate: float = 0.0, latency_ms: float = 0.0
     ) -> None:

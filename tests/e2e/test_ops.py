@@ -33,35 +33,19 @@ EVERY_GRAPH_HAS_DATA = """() => {
 }"""
 
 
-def drain(stack: LocalStackHandle, queue_url: str) -> None:
-    sqs = stack.client("sqs")
-    while messages := sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30
-    ).get("Messages", []):
-        for message in messages:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
 @pytest.fixture
 def ops_page(page: Page, live_stack: LocalStackHandle) -> Iterator[Page]:
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(f"{live_stack.storefront_url}/ops/")
     yield page
-    drain(live_stack, live_stack.queue(PERSONALIZE_SYNC.name)["dlqUrl"])
+    live_stack.drain(live_stack.queue(PERSONALIZE_SYNC.name)["dlqUrl"])
 
 
 def test_the_page_draws_every_widget_of_the_definition_with_data_after_traffic(
     ops_page: Page, live_stack: LocalStackHandle
 ) -> None:
     definition = local_definition()
-    shoppers = Shoppers(live_stack)
-    for _ in range(3):
-        shoppers.round()
-    # What only failures emit: a fallback, a failed delivery to Personalize (retried once it is back).
-    live_stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
-    assert shoppers.recommendations() == "fallback"
-    live_stack.set_fault("personalize-events:PutEvents", error_rate=1.0)
-    shoppers.round()
+    Shoppers(live_stack).round_with_failures()
     failed = ops_page.locator('[data-testid=ops-widget][data-title="Events failed per sink by reason"]')
     expect(failed).not_to_have_attribute("data-points", "0", timeout=30_000)
     live_stack.clear_faults()

@@ -5,10 +5,9 @@ turns its alarm to ALARM; the analytics stream's alarms evaluate its datapoints)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
@@ -18,24 +17,15 @@ from local.ops import scaled
 from local.ops.definition import local_definition
 from personalization.contracts.topology import PERSONALIZE_SYNC
 from tests.ops_traffic import Shoppers
+from tests.polling import eventually
 from tests.stack_fixture import LocalStackHandle
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
 TIMEOUT = 10
 ANALYTICS_RECORDS = "analytics: records in, delivered to S3"
-
-
-def poll(check: Callable[[], T | None], timeout: float, interval: float = 0.5) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not seen within {timeout} s; last answer {result!r}")
-        time.sleep(interval)
+OPS_DATA_INTERVAL = 0.5
+"""Seconds between two reads of /ops/data (each reads every widget's metrics)."""
 
 
 def ops_data(stack: LocalStackHandle) -> dict[str, Any]:
@@ -61,18 +51,20 @@ def wait_for_alarm_state(
     before_each: Callable[[], None] = lambda: None,
 ) -> None:
     """Poll /ops/data until the alarm is in `state`; a timeout names the last state, reason and datapoints."""
-    deadline = time.monotonic() + timeout
-    while True:
+    seen: dict[str, Any] = {}
+
+    def in_state() -> bool:
         before_each()
         (alarm,) = [alarm for alarm in ops_data(stack)["alarms"] if alarm["id"] == alarm_id]
-        if alarm["state"] == state:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"{alarm_id} not {state} within {timeout} s: {alarm['state']}, {alarm['reason']},"
-                f" datapoints {alarm['datapoints']}"
-            )
-        time.sleep(0.5)
+        seen.update(alarm)
+        return alarm["state"] == state
+
+    eventually(
+        in_state,
+        timeout,
+        OPS_DATA_INTERVAL,
+        describe=lambda: f"{alarm_id}: {seen['state']}, {seen['reason']}, datapoints {seen['datapoints']}",
+    )
 
 
 @pytest.fixture
@@ -107,15 +99,12 @@ def test_every_widget_of_the_definition_is_there_in_order(stack: LocalStackHandl
 
 
 def test_after_traffic_every_widget_has_data(stack: LocalStackHandle) -> None:
-    shoppers = Shoppers(stack)
-    for _ in range(3):
-        shoppers.round()
-    # What only failures emit: a fallback (Personalize failing an answer), a failed delivery.
-    stack.set_fault("personalize-runtime:GetRecommendations", error_rate=1.0)
-    assert shoppers.recommendations() == "fallback"
-    stack.set_fault("personalize-events:PutEvents", error_rate=1.0)
-    shoppers.round()
-    poll(lambda: has_data(graphs(ops_data(stack))["Events failed per sink by reason"]), timeout=30)
+    Shoppers(stack).round_with_failures()
+    eventually(
+        lambda: has_data(graphs(ops_data(stack))["Events failed per sink by reason"]),
+        timeout=30,
+        interval=OPS_DATA_INTERVAL,
+    )
     stack.clear_faults()
 
     # The twin publishes every namespace the definition reads (the analytics stream's AWS/Firehose
@@ -127,7 +116,7 @@ def test_after_traffic_every_widget_has_data(stack: LocalStackHandle) -> None:
     def none_is_empty() -> bool:
         return all(has_data(widget) for widget in graphs(ops_data(stack)).values())
 
-    poll(none_is_empty, timeout=30)
+    eventually(none_is_empty, timeout=30, interval=OPS_DATA_INTERVAL)
     widgets = graphs(ops_data(stack))
     assert all(has_data(widget) for widget in widgets.values())
     records = {series["label"]: series["values"] for series in widgets[ANALYTICS_RECORDS]["series"]}
@@ -139,7 +128,9 @@ def test_after_traffic_every_widget_has_data(stack: LocalStackHandle) -> None:
         return alarm["state"] == "OK" and any(value is not None for value in alarm["datapoints"])
 
     for alarm_id in ("AnalyticsDeliveryFreshness", "AnalyticsDeliveryFailures"):
-        poll(partial(evaluated_on_datapoints, alarm_id), timeout=3 * scaled(300))
+        eventually(
+            partial(evaluated_on_datapoints, alarm_id), timeout=3 * scaled(300), interval=OPS_DATA_INTERVAL
+        )
     served = widgets["Recommendations served by source"]
     assert {"recommend personalize RecommendationsServed", "recommend fallback RecommendationsServed"} <= {
         series["label"] for series in served["series"]
@@ -149,27 +140,18 @@ def test_after_traffic_every_widget_has_data(stack: LocalStackHandle) -> None:
     assert all(0 <= value <= 100 for series in ratio["series"] for value in series["values"])
 
 
-def drain(stack: LocalStackHandle, queue_url: str) -> None:
-    sqs = stack.client("sqs")
-    while messages := sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30
-    ).get("Messages", []):
-        for message in messages:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
 def test_a_message_in_a_sinks_dead_letter_queue_lights_its_alarm(stack: LocalStackHandle) -> None:
     alarm = "PersonalizeSyncDeadLetters"
     queue = stack.queue(PERSONALIZE_SYNC.name)
     dlq = queue["dlqUrl"]
     # Earlier tests' failed records may still be on their way to the DLQ: let the queue empty first,
     # and keep draining the DLQ while waiting for OK (a late dead letter is not what this test is about).
-    poll(lambda: stack.messages_in(queue["url"]) == 0, timeout=60)
-    drain(stack, dlq)
+    eventually(lambda: stack.messages_in(queue["url"]) == 0, timeout=60)
+    stack.drain(dlq)
     # Two samples of the queue (every 5 s, slower on a loaded machine), then the period they fall in
     # (60 s scaled to 5 s) must end before it is evaluated; three periods of margin.
     window = 2 * SAMPLE_SECONDS + 4 * scaled(60)
-    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: drain(stack, dlq))
+    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: stack.drain(dlq))
     stack.client("sqs").send_message(QueueUrl=dlq, MessageBody='{"detail": "dead letter"}')
     wait_for_alarm_state(stack, alarm, "ALARM", window)
-    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: drain(stack, dlq))
+    wait_for_alarm_state(stack, alarm, "OK", window, before_each=lambda: stack.drain(dlq))

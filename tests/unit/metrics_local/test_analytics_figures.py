@@ -16,14 +16,13 @@ from analytics.layout import read_records
 from local.bus.events import EventBridge
 from local.bus.queues import Queues
 from local.firehose import FRESHNESS_SAMPLE_SECONDS, FolderWriter, LocalDeliveryStream, StreamConfig
-from local.metrics.emf import MetricDatum
 from local.metrics.figures import EVENTS, FIREHOSE, LocalMetrics
-from local.metrics.publisher import MetricsPublisher
 from local.resources import StreamBridge, create_event_bus, create_stream_bridge
 from personalization.contracts.events import EVENT_SOURCE
 from personalization.contracts.topology import ANALYTICS_STREAM
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 from tests.unit.analytics.conftest import Clock, FlakyWriter
+from tests.unit.metrics_local.conftest import Captured
 
 pytestmark = pytest.mark.unit
 
@@ -31,27 +30,6 @@ STREAM_NAME = "retail-personalization-analytics"
 STREAM = (("DeliveryStreamName", STREAM_NAME),)
 RULE = (("EventBusName", DEFAULT_EVENT_BUS_NAME), ("RuleName", ANALYTICS_STREAM.rule.name))
 MAX_RECEIVE_COUNT = 3
-
-
-class Captured(MetricsPublisher):
-    def __init__(self) -> None:
-        super().__init__(lambda namespace, data: None)
-        self.datums: list[MetricDatum] = []
-
-    def submit(self, datums: Any) -> int:
-        self.datums += list(datums)
-        return 0
-
-    def values(self, namespace: str, name: str, dimensions: tuple[tuple[str, str], ...]) -> list[float]:
-        return [
-            value
-            for d in self.datums
-            if (d.namespace, d.name, d.dimensions) == (namespace, name, dimensions)
-            for value in d.values
-        ]
-
-    def names(self, namespace: str) -> set[str]:
-        return {d.name for d in self.datums if d.namespace == namespace}
 
 
 class Client:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,19 +12,9 @@ from infra.deployment import DEFAULT_STAGE
 from infra.settings import DEFAULT_STACK_NAME
 from local.metrics.emf import MetricDatum
 from local.metrics.figures import API_NAME, LocalMetrics, pump_log
-from local.metrics.publisher import MetricsPublisher
+from tests.unit.metrics_local.conftest import Captured
 
 pytestmark = pytest.mark.unit
-
-
-class Captured(MetricsPublisher):
-    def __init__(self) -> None:
-        super().__init__(lambda namespace, data: None)
-        self.datums: list[MetricDatum] = []
-
-    def submit(self, datums: Any) -> int:
-        self.datums += list(datums)
-        return 0
 
 
 def figures(datums: list[MetricDatum]) -> set[tuple[str, str, tuple[tuple[str, str], ...], float]]:
