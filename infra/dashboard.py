@@ -197,13 +197,6 @@ class Search:
 Series = Metric | Expression | Search
 
 
-def series_count(series: Series) -> int:
-    """Entries of a graph's `metrics` array this series takes (an expression's metrics too)."""
-    if isinstance(series, Expression):
-        return 1 + len(series.using)
-    return 1
-
-
 # Widgets
 
 

@@ -19,12 +19,6 @@ from personalization.contracts import parameters
 from personalization.contracts.topology import DLQ_RETENTION_DAYS, SINKS, DeliveryStreamSpec, SinkSpec
 from personalization.settings import DEFAULT_EVENT_BUS_NAME
 
-EVENTBRIDGE_ENVELOPE = (
-    '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
-    '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
-    '"detail": <detail>}'
-)
-"""The event EventBridge delivers to a target without an input transformer."""
 DLQ_RETENTION_SECONDS = DLQ_RETENTION_DAYS * 24 * 3600
 
 
@@ -35,14 +29,6 @@ class SinkQueues:
     queue_arn: str
     dlq_url: str
     dlq_arn: str
-
-
-def complete_moto_event_envelope() -> None:
-    """moto 5.2 leaves `account` out of the events it delivers to targets; EventBridge does not, and
-    the sinks' parser (Powertools EventBridgeModel) requires it. Applies to the moto in this process."""
-    from moto.events.utils import EventTemplateParser
-
-    EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = EVENTBRIDGE_ENVELOPE
 
 
 def put_parameters(ssm: Any, prefix: str, values: Mapping[str, str]) -> None:

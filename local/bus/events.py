@@ -726,10 +726,6 @@ class EventBridge:
                 retry = heapq.heappop(self._retries)
                 self._deliver(retry.rule, retry.target, retry.body, retry.attempt, retry.first_tried)
 
-    def pending_retries(self) -> int:
-        with self._lock:
-            return len(self._retries)
-
     # -- archives and replays -------------------------------------------------------------------------
     def _archive(self, name: Any) -> Archive:
         archive = self._archives.get(str(name))

@@ -61,17 +61,6 @@ class MetricDatum:
     unit: str = "None"
     storage_resolution: int = 60
 
-    def to_api(self) -> dict[str, Any]:
-        """The PutMetricData member for these values (each counted once)."""
-        return {
-            "MetricName": self.name,
-            "Dimensions": [{"Name": name, "Value": value} for name, value in self.dimensions],
-            "Timestamp": self.timestamp_ms / 1000,
-            "Values": list(self.values),
-            "Unit": self.unit,
-            "StorageResolution": self.storage_resolution,
-        }
-
 
 class EmfError(ValueError):
     """The record breaks the specification; the reason names what is wrong."""
